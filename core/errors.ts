@@ -1,0 +1,71 @@
+/**
+ * Typed errors. Every error a user can cause is one of these; `functions/` maps them
+ * to HTTP responses in one place (status + `{ error: { code, message } }`), the CLI to
+ * exit codes.
+ */
+export class CaptchaOcrError extends Error {
+  /** Stable machine-readable code, e.g. `invalid_image`. */
+  readonly code: string;
+  /** The HTTP status this error maps to. */
+  readonly status: number;
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export class InvalidImageError extends CaptchaOcrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invalid_image', 422, message, options);
+  }
+}
+
+export class UnsupportedMediaTypeError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('unsupported_media_type', 415, message);
+  }
+}
+
+export class ImageTooLargeError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('image_too_large', 413, message);
+  }
+}
+
+export class PayloadTooLargeError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('payload_too_large', 413, message);
+  }
+}
+
+export class ArchiveTooLargeError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('archive_too_large', 413, message);
+  }
+}
+
+export class InvalidArchiveError extends CaptchaOcrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invalid_archive', 422, message, options);
+  }
+}
+
+export class BadRequestError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('bad_request', 400, message);
+  }
+}
+
+export class InvalidModelError extends CaptchaOcrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invalid_model', 500, message, options);
+  }
+}
+
+export class UnsupportedLayerError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('unsupported_layer', 400, message);
+  }
+}
