@@ -1,0 +1,45 @@
+/**
+ * AWS Lambda entry (serverless.yml `handler: dist/lambda/handler.handler`, built by
+ * scripts/build-lambda.mjs): the same Hono app behind an API Gateway HTTP API (payload 2.0),
+ * on onnxruntime-node (its Linux x64 binary ships beside the bundle) with the pure-JS image
+ * decoders (no sharp to package). The model is read and warmed up during the init phase,
+ * from models/captcha-ocr.onnx in the package or $MODEL_PATH.
+ */
+import type { Hono } from 'hono';
+import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { createApp } from '../app/create-app.ts';
+import { appOptionsFromEnv } from '../env-options.ts';
+import { defaultModelPath } from '../node/load-model.ts';
+import { createOrtNodePredictor } from '../node/ort-node-predictor.ts';
+import { LAMBDA_LIMITS } from './lambda-limits.ts';
+
+async function init(): Promise<ReturnType<typeof handle>> {
+  const options = appOptionsFromEnv(process.env, LAMBDA_LIMITS);
+  const predictor = await createOrtNodePredictor({ modelPath: defaultModelPath(process.env), providers: ['cpu'], intraOpThreads: 1 });
+  const app = createApp({
+    predictor,
+    limits: options.limits,
+    apiKey: options.apiKey,
+    cors: options.cors,
+    health: () => ({ entry: 'aws-lambda', region: process.env.AWS_REGION }),
+  });
+  return handle(app as unknown as Hono);
+}
+
+// Started at load time, so the model is read and warmed up in Lambda's init phase.
+let ready = init();
+ready.catch(() => undefined);
+
+export async function handler(event: LambdaEvent, context?: LambdaContext): Promise<unknown> {
+  let serve: Awaited<typeof ready>;
+  try {
+    serve = await ready;
+  } catch (error) {
+    ready = init(); // try again on the next invocation
+    ready.catch(() => undefined);
+    console.error('captcha-ocr lambda: start failed', error);
+    const message = error instanceof Error ? error.message : String(error);
+    return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'unavailable', message } }), isBase64Encoded: false };
+  }
+  return serve(event, context);
+}

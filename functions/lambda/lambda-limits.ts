@@ -1,0 +1,16 @@
+import { DEFAULT_LIMITS, type Limits } from '../../core/limits.ts';
+
+/**
+ * Defaults for AWS Lambda behind an HTTP API: a synchronous invocation carries at most 6 MB,
+ * and API Gateway base64-encodes binary bodies (x 4/3), so about 4.4 MB of raw body arrives
+ * whole; larger ones are refused by AWS itself (413). The function timeout is 29 s.
+ * serverless.yml's `environment` may change any of them by the Node server's names.
+ */
+export const LAMBDA_LIMITS: Limits = {
+  ...DEFAULT_LIMITS,
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxArchiveBytes: 4 * 1024 * 1024,
+  maxUncompressedBytes: 64 * 1024 * 1024,
+  maxArchiveEntries: 10_000,
+  requestTimeoutMs: 27_000,
+};
