@@ -7,6 +7,11 @@ import { UsageError } from './usage-error.ts';
  */
 const commands: Record<string, () => Promise<Command>> = {
   generate: async () => (await import('../captcha/generate-command.ts')).generateCommand,
+  train: async () => (await import('../train/train-command.ts')).trainCommand,
+  convert: async () => (await import('../convert/convert-command.ts')).convertCommand,
+  decode: async () => (await import('../functions/node/decode-command.ts')).decodeCommand,
+  score: async () => (await import('../functions/node/score-command.ts')).scoreCommand,
+  serve: async () => (await import('../functions/node/serve-command.ts')).serveCommand,
 };
 
 function usage(): string {
