@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GlobalFonts, createCanvas } from '@napi-rs/canvas';
+import { DEFAULT_FONT } from './options.ts';
 
 /**
  * One glyph at one size, rasterised once: its coverage (0..255) over the tight ink box and
@@ -70,6 +71,18 @@ export class GlyphAtlas {
   }
 
   private render(font: number, size: number, char: string): Glyph {
+    // Droid Sans Mono (the Python library's font) draws a plain zero; its successor Noto Sans
+    // Mono slashes it. A slashed zero would teach the model a shape real CAPTCHAs never show,
+    // so for the bundled font the zero is the letter O squeezed into the zero's ink box.
+    if (char === '0' && resolve(this.fonts[font]) === resolve(DEFAULT_FONT)) {
+      const zero = this.rasterise(font, size, '0');
+      const o = this.rasterise(font, size, 'O');
+      return { ...zero, coverage: resampleCoverage(o.coverage, o.inkWidth, o.inkHeight, zero.inkWidth, zero.inkHeight) };
+    }
+    return this.rasterise(font, size, char);
+  }
+
+  private rasterise(font: number, size: number, char: string): Glyph {
     const pad = Math.ceil(size * 0.75);
     const cw = Math.ceil(size * 2) + 2 * pad;
     const ch = Math.ceil(size * 2) + 2 * pad;
@@ -120,4 +133,26 @@ export class GlyphAtlas {
       boxHeight: inkTop + inkHeight,
     };
   }
+}
+
+/** Bilinear resampling of a coverage mask (used to reshape one glyph into another's box). */
+function resampleCoverage(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
+  const out = new Uint8Array(dw * dh);
+  if (sw === 0 || sh === 0) return out;
+  for (let y = 0; y < dh; y++) {
+    const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(sh - 1, y0 + 1);
+    const wy = fy - y0;
+    for (let x = 0; x < dw; x++) {
+      const fx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(sw - 1, x0 + 1);
+      const wx = fx - x0;
+      const top = src[y0 * sw + x0] * (1 - wx) + src[y0 * sw + x1] * wx;
+      const bottom = src[y1 * sw + x0] * (1 - wx) + src[y1 * sw + x1] * wx;
+      out[y * dw + x] = Math.round(top * (1 - wy) + bottom * wy);
+    }
+  }
+  return out;
 }
