@@ -69,3 +69,28 @@ export class UnsupportedLayerError extends CaptchaOcrError {
     super('unsupported_layer', 400, message);
   }
 }
+
+export class UnauthorizedError extends CaptchaOcrError {
+  constructor(message = 'missing or wrong API key (send Authorization: Bearer KEY or x-api-key: KEY)') {
+    super('unauthorized', 401, message);
+  }
+}
+
+export class NotFoundError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('not_found', 404, message);
+  }
+}
+
+export class MethodNotAllowedError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('method_not_allowed', 405, message);
+  }
+}
+
+/** The request ran past the per-request time limit (the work is abandoned). */
+export class RequestTimeoutError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('request_timeout', 408, message);
+  }
+}

@@ -1,0 +1,80 @@
+// Training throughput of the default model on this machine, in one run:
+//   (a) stock tfjs cpu backend (1-2 steps, capped in time),
+//   (b) wasm backend without the project's kernels (stock kernels + a naive JS dW, stock batch norm),
+//   (c) wasm backend with them (what `captcha-ocr train` uses),
+//   (d) the whole trainer (`train()`: data worker + loop), 40 steps.
+// Usage: node --import tsx bench/train.ts [--batch 32] [--cap 300] [--model default|seed]
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { batch: { type: 'string' }, cap: { type: 'string' }, model: { type: 'string' }, 'skip-cpu': { type: 'boolean' } } });
+const batch = Number(values.batch ?? 32);
+const cap = Number(values.cap ?? 300);
+const model = values.model ?? 'default';
+const child = fileURLToPath(new URL('./train-step-child.ts', import.meta.url));
+
+interface Result {
+  label: string;
+  imagesPerSecond: number | undefined;
+  msPerStep: number | undefined;
+  note: string;
+}
+
+function measure(label: string, args: string[], capSeconds: number): Promise<Result> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const steps: number[] = [];
+    let done: { msPerStep: number; imagesPerSecond: number } | undefined;
+    let buf = '';
+    p.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buf.slice(0, i)) as { ms?: number; done?: boolean; msPerStep: number; imagesPerSecond: number };
+        buf = buf.slice(i + 1);
+        if (line.done) done = line;
+        else if (line.ms !== undefined) steps.push(line.ms);
+      }
+    });
+    const timer = setTimeout(() => p.kill('SIGKILL'), capSeconds * 1000);
+    p.on('exit', () => {
+      clearTimeout(timer);
+      if (done) resolve({ label, imagesPerSecond: done.imagesPerSecond, msPerStep: done.msPerStep, note: '' });
+      else if (steps.length > 0) {
+        const ms = steps[steps.length - 1];
+        resolve({ label, imagesPerSecond: (batch * 1000) / ms, msPerStep: ms, note: `${steps.length} step(s) in the ${capSeconds} s cap` });
+      } else resolve({ label, imagesPerSecond: undefined, msPerStep: undefined, note: `no step finished in ${capSeconds} s` });
+    });
+  });
+}
+
+async function wholeTrainer(): Promise<Result> {
+  const { train, DEFAULT_SETTINGS } = await import('../train/trainer.ts');
+  const out = await mkdtemp(join(tmpdir(), 'bench-train-'));
+  try {
+    const s = await train({ ...DEFAULT_SETTINGS, architecture: model === 'seed' ? 'seed' : 'default', out, backend: 'wasm', batchSize: batch, maxSteps: 40, evalEvery: 0, checkpointEvery: 0, validationSize: 64 }, false, { log: () => {} });
+    return { label: '(d) captcha-ocr train (wasm + kernels + data worker), 40 steps', imagesPerSecond: s.imagesPerSecond, msPerStep: (batch * 1000) / s.imagesPerSecond, note: 'includes waiting for data' };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+const results: Result[] = [];
+if (!values['skip-cpu']) results.push(await measure('(a) tfjs cpu backend (stock)', ['cpu', 'stock', String(batch), '2', model], cap));
+results.push(await measure('(b) wasm, stock kernels (+ naive JS dW)', ['wasm', 'stock', String(batch), '4', model], cap));
+results.push(await measure("(c) wasm + the project's kernels", ['wasm', 'fast', String(batch), '8', model], cap));
+results.push(await wholeTrainer());
+
+const base = results.find((r) => r.label.startsWith('(c)'))?.imagesPerSecond;
+console.log(`\nTraining throughput, model ${model}, batch ${batch} (synthetic batches for a-c; first step excluded where more than one ran)\n`);
+console.log('| setup | ms/step | images/s | vs (c) | note |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of results) {
+  const ips = r.imagesPerSecond;
+  console.log(`| ${r.label} | ${r.msPerStep ? r.msPerStep.toFixed(0) : '-'} | ${ips ? ips.toFixed(1) : '-'} | ${ips && base ? `${(ips / base).toFixed(2)}x` : '-'} | ${r.note} |`);
+}
+console.log(JSON.stringify({ model, batch, results }));

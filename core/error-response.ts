@@ -1,0 +1,22 @@
+import { CaptchaOcrError } from './errors.ts';
+
+/** The one HTTP problem shape: `{ "error": { "code", "message" } }`. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/**
+ * Maps any thrown value to a status and body, in one place. Typed errors keep their status
+ * and code; anything else is a 500 `internal` whose message hides the details (they are logged).
+ */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; internal: boolean } {
+  if (error instanceof CaptchaOcrError) {
+    return { status: error.status, body: { error: { code: error.code, message: error.message } }, internal: error.status >= 500 };
+  }
+  return { status: 500, body: { error: { code: 'internal', message: 'internal error' } }, internal: true };
+}
+
+/** The body for one failed item inside a 200 answer (batch decode, score failures). */
+export function errorItem(error: unknown): ErrorBody['error'] {
+  return toErrorResponse(error).body.error;
+}

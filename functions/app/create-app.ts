@@ -1,0 +1,148 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { cors } from 'hono/cors';
+import { readZip } from '../../core/archive.ts';
+import { errorItem, toErrorResponse } from '../../core/error-response.ts';
+import { MethodNotAllowedError, NotFoundError, RequestTimeoutError, UnauthorizedError } from '../../core/errors.ts';
+import type { ImageDecoder } from '../../core/image-decode.ts';
+import { DEFAULT_LIMITS, type Limits } from '../../core/limits.ts';
+import type { Predictor } from '../predictor.ts';
+import { constantTimeEqual, requestApiKey } from './auth.ts';
+import { PAGE_HTML } from './page-html.ts';
+import { createRecognizer } from './recognizer.ts';
+import type { BodyReader } from './read-body.ts';
+import { readDecodeInput, readScoreInput } from './request-input.ts';
+import { scoreEntries } from './score-archive.ts';
+import { imageDataUrl, renderReportHtml, rowsToCsv } from './score-formats.ts';
+
+export interface CorsOptions {
+  /** Allowed origins: `*`, one origin or a list. */
+  readonly origin: string | readonly string[];
+  readonly maxAge?: number;
+}
+
+export interface AppOptions {
+  /** Runs the model (functions/node/ort-node-predictor.ts, or the edge one); wrap it in withMicroBatching for servers. */
+  readonly predictor: Predictor;
+  /** Image decoder of the runtime (sharp on Node); default the pure-JS one from core/. */
+  readonly decoder?: ImageDecoder;
+  /** Overrides of DEFAULT_LIMITS (core/limits.ts). */
+  readonly limits?: Partial<Limits>;
+  /** When set, /decode, /score and /model need it (`Authorization: Bearer KEY` or `x-api-key`). */
+  readonly apiKey?: string;
+  /** Cross-origin access; off by default. */
+  readonly cors?: CorsOptions | false;
+  /** Images per model run in /score (default 64). */
+  readonly scoreBatchSize?: number;
+  /** Serve the web page at `/` (default true). */
+  readonly page?: boolean;
+  /** Where unexpected (5xx) errors are reported; default console.error. */
+  readonly onInternalError?: (error: unknown, request: Request) => void;
+  /** A faster body reader of the runtime (functions/node/read-incoming.ts); default the web Request. */
+  readonly readBody?: BodyReader;
+  /** Extra fields for GET /health (e.g. the runtime entry's name). */
+  readonly health?: () => Record<string, unknown>;
+}
+
+type Env = { Variables: { deadline: number } };
+
+const PROTECTED = new Set(['/decode', '/score', '/model']);
+const ROUTES: Record<string, string> = { '/': 'GET', '/health': 'GET', '/model': 'GET', '/decode': 'POST', '/score': 'POST' };
+
+function flag(value: string | undefined): boolean {
+  return value !== undefined && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/**
+ * The runtime-neutral Hono app: GET / (page), GET /health, GET /model, POST /decode,
+ * POST /score. No runtime-specific import: each runtime entry passes its predictor and decoder.
+ */
+export function createApp(options: AppOptions): Hono<Env> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const recognizer = createRecognizer({ predictor: options.predictor, decoder: options.decoder, maxImagePixels: limits.maxImagePixels });
+  const metadata = options.predictor.metadata;
+  const started = Date.now();
+  const report = options.onInternalError ?? ((error: unknown) => console.error('captcha-ocr: internal error', error));
+  const app = new Hono<Env>();
+
+  app.onError((error, c) => {
+    const { status, body, internal } = toErrorResponse(error);
+    if (internal) report(error, c.req.raw);
+    return c.json(body, status as 500);
+  });
+  app.notFound((c) => {
+    const path = c.req.path;
+    const allowed = ROUTES[path];
+    const error = allowed ? new MethodNotAllowedError(`${c.req.method} ${path} is not allowed; use ${allowed}`) : new NotFoundError(`no route ${c.req.method} ${path}`);
+    const { status, body } = toErrorResponse(error);
+    if (allowed) c.header('allow', allowed);
+    return c.json(body, status as 404);
+  });
+
+  if (options.cors) {
+    const origin = options.cors.origin;
+    app.use('*', cors({ origin: typeof origin === 'string' ? origin : [...origin], allowHeaders: ['content-type', 'authorization', 'x-api-key'], allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: options.cors.maxAge ?? 600 }));
+  }
+
+  app.use('*', async (c, next) => {
+    if (options.apiKey && PROTECTED.has(c.req.path) && c.req.method !== 'OPTIONS') {
+      const key = requestApiKey(c.req.raw.headers);
+      if (key === undefined || !constantTimeEqual(key, options.apiKey)) throw new UnauthorizedError();
+    }
+    const deadline = Date.now() + limits.requestTimeoutMs;
+    c.set('deadline', deadline);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RequestTimeoutError(`request took longer than ${limits.requestTimeoutMs} ms`)), limits.requestTimeoutMs);
+    });
+    try {
+      await Promise.race([next(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  if (options.page !== false) app.get('/', (c) => c.html(PAGE_HTML));
+
+  app.get('/health', (c) => {
+    const info = options.predictor.info();
+    return c.json({ status: 'ok', model: metadata.name, runtime: info.runtime, provider: info.provider, decoder: recognizer.decoder.name, uptimeMs: Date.now() - started, ...options.health?.() });
+  });
+
+  app.get('/model', (c) => c.json({ metadata, predictor: options.predictor.info(), decoder: { name: recognizer.decoder.name, formats: recognizer.decoder.formats }, limits }));
+
+  app.post('/decode', async (c) => {
+    const input = await readDecodeInput(c.req.raw, limits, c.env, options.readBody);
+    if (!input.many) return c.json(await recognizer.recognize(input.images[0]));
+    const results = await recognizer.recognizeMany(input.images);
+    return c.json({ results: results.map((r) => (r instanceof Error ? { error: errorItem(r) } : r)) });
+  });
+
+  app.post('/score', async (c: Context<Env>) => {
+    const format = c.req.query('format') ?? 'json';
+    if (!['json', 'csv', 'html'].includes(format)) return c.json({ error: { code: 'bad_request', message: 'format must be json, csv or html' } }, 400);
+    const bytes = await readScoreInput(c.req.raw, limits, c.env, options.readBody);
+    const entries = readZip(bytes, limits);
+    const details = flag(c.req.query('details'));
+    const withImages = flag(c.req.query('images'));
+    const result = await scoreEntries(entries, recognizer, { details: details || withImages, deadline: c.get('deadline'), batchSize: options.scoreBatchSize });
+    const read = (file: string) => result.entryOf(file)?.read();
+    if (format === 'csv') return c.body(rowsToCsv(result.rows), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'inline; filename="score.csv"' });
+    if (format === 'html') return c.html(renderReportHtml(result.report, result.rows, read));
+    if (!withImages) return c.json(result.report);
+    let shown = 0;
+    const rows = result.rows.map((r) => {
+      if (r.correct !== false || shown >= 300) return r;
+      shown++;
+      try {
+        const bytes = read(r.file);
+        return bytes ? { ...r, image: imageDataUrl(bytes) } : r;
+      } catch {
+        return r;
+      }
+    });
+    return c.json({ ...result.report, rows });
+  });
+
+  return app;
+}

@@ -1,0 +1,170 @@
+import type { ArchiveEntry } from '../../core/archive.ts';
+import { RequestTimeoutError } from '../../core/errors.ts';
+import { errorItem } from '../../core/error-response.ts';
+import { createLabelResolver, isClutter, labelFileKind, type LabelFile, type LabelSource } from '../../core/labels.ts';
+import { ScoreAccumulator, type ScoreMetrics } from '../../core/scoring.ts';
+import { inputSize } from '../predictor.ts';
+import type { Recognizer } from './recognizer.ts';
+
+/** One image of a scored archive (a row of `?details=1` and of `?format=csv`). */
+export interface ScoreRow {
+  readonly file: string;
+  readonly truth?: string;
+  readonly predicted?: string;
+  readonly confidence?: number;
+  readonly correct?: boolean;
+  readonly editDistance?: number;
+  readonly labelSource?: LabelSource;
+  /** Set for a failed image: `{ code, message }`. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface FailedEntry {
+  readonly file: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** The answer of POST /score and `captcha-ocr score --json`. */
+export interface ScoreReport extends ScoreMetrics {
+  /** Images in the archive: every entry that is not a folder, a labels file or OS clutter. */
+  readonly total: number;
+  readonly scored: number;
+  /** Images that could not be scored, with the reason; `total = scored + failed.length`. */
+  readonly failed: readonly FailedEntry[];
+  /** Entries that are not images to score (folders, labels files, OS clutter), with the reason. */
+  readonly skipped: readonly { readonly file: string; readonly reason: string }[];
+  readonly model: { readonly name: string; readonly architecture: string };
+  readonly elapsedMs: number;
+  readonly imagesPerSecond: number;
+  /** With `details`: one row per image, in archive order. */
+  readonly rows?: readonly ScoreRow[];
+}
+
+export interface ScoreOptions {
+  /** Include `rows` in the report. */
+  readonly details?: boolean;
+  /** Images per model run (default 64). */
+  readonly batchSize?: number;
+  /** Epoch ms after which the work stops with RequestTimeoutError. */
+  readonly deadline?: number;
+  readonly maxConfusions?: number;
+  readonly now?: () => number;
+}
+
+export interface ScoreResult {
+  readonly report: ScoreReport;
+  /** Every row (also when `details` is off), and the entry of each, for CSV and HTML output. */
+  readonly rows: readonly ScoreRow[];
+  readonly entryOf: (file: string) => ArchiveEntry | undefined;
+}
+
+interface Job {
+  readonly entry: ArchiveEntry;
+  readonly index: number;
+  readonly truth: string;
+  readonly source: LabelSource;
+}
+
+const textDecoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Scores the images of an archive (or a folder read as entries) against their labels.
+ * Decoding of one batch overlaps the model run of the previous one.
+ */
+export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer: Recognizer, options: ScoreOptions = {}): Promise<ScoreResult> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const batchSize = Math.max(1, options.batchSize ?? 64);
+  const checkDeadline = () => {
+    if (options.deadline !== undefined && Date.now() > options.deadline) throw new RequestTimeoutError('scoring ran past the per-request time limit; send a smaller archive');
+  };
+  const skipped: { file: string; reason: string }[] = [];
+  const labelFiles: LabelFile[] = [];
+  const images: { entry: ArchiveEntry; index: number }[] = [];
+  const rows: ScoreRow[] = [];
+  const byName = new Map<string, ArchiveEntry>();
+  for (const entry of entries) {
+    if (entry.isDirectory) skipped.push({ file: entry.name, reason: 'folder' });
+    else if (isClutter(entry.name)) skipped.push({ file: entry.name, reason: 'operating-system clutter' });
+    else if (labelFileKind(entry.name)) {
+      try {
+        labelFiles.push({ name: entry.name, text: textDecoder.decode(entry.read()) });
+        skipped.push({ file: entry.name, reason: 'labels file' });
+      } catch (error) {
+        skipped.push({ file: entry.name, reason: `unreadable labels file: ${errorItem(error).message}` });
+      }
+    } else {
+      images.push({ entry, index: rows.length });
+      rows.push({ file: entry.name });
+      byName.set(entry.name, entry);
+    }
+  }
+  const resolve = createLabelResolver(labelFiles);
+  const fail = (index: number, error: unknown) => {
+    rows[index] = { ...rows[index], error: error instanceof Error ? errorItem(error) : (error as { code: string; message: string }) };
+  };
+  const jobs: Job[] = [];
+  for (const { entry, index } of images) {
+    const found = resolve(entry.name);
+    if (found.label === undefined) fail(index, { code: 'no_label', message: found.reason ?? 'no label' });
+    else jobs.push({ entry, index, truth: found.label, source: found.source! });
+  }
+  const acc = new ScoreAccumulator();
+  const per = inputSize(recognizer.metadata);
+
+  const prepareBatch = async (batch: readonly Job[]) => {
+    const input = new Float32Array(per * batch.length);
+    const ok: Job[] = [];
+    await Promise.all(
+      batch.map(async (job, i) => {
+        try {
+          await recognizer.prepare(job.entry.read(), input, i);
+          ok.push(job);
+        } catch (error) {
+          fail(job.index, error);
+        }
+      }),
+    );
+    // compact the slots of the images that decoded, keeping archive order
+    const order = batch.map((job, slot) => ({ job, slot })).filter(({ job }) => ok.includes(job));
+    if (order.length === batch.length) return { jobs: batch, input };
+    const packed = new Float32Array(per * order.length);
+    order.forEach(({ slot }, k) => packed.set(input.subarray(slot * per, (slot + 1) * per), k * per));
+    return { jobs: order.map((o) => o.job), input: packed };
+  };
+
+  const finish = (jobs: readonly Job[], texts: readonly { text: string; confidence: number }[]) => {
+    jobs.forEach((job, k) => {
+      const { text, confidence } = texts[k];
+      const { correct, editDistance } = acc.add({ truth: job.truth, predicted: text, confidence });
+      rows[job.index] = { file: job.entry.name, truth: job.truth, predicted: text, confidence, correct, editDistance, labelSource: job.source };
+    });
+  };
+
+  let pending: Promise<void> | undefined;
+  for (let start = 0; start < jobs.length; start += batchSize) {
+    checkDeadline();
+    const prepared = await prepareBatch(jobs.slice(start, start + batchSize));
+    if (pending) await pending;
+    checkDeadline();
+    pending = prepared.jobs.length === 0 ? undefined : recognizer.predictor.predict(prepared.input, prepared.jobs.length).then((texts) => finish(prepared.jobs, texts));
+  }
+  if (pending) await pending;
+
+  const failed: FailedEntry[] = rows.filter((r) => r.error).map((r) => ({ file: r.file, code: r.error!.code, reason: r.error!.message }));
+  const metrics = acc.summary(options.maxConfusions ?? 20);
+  const elapsedMs = now() - started;
+  const report: ScoreReport = {
+    total: rows.length,
+    ...metrics,
+    scored: acc.count,
+    failed,
+    skipped,
+    model: { name: recognizer.metadata.name, architecture: recognizer.metadata.architecture },
+    elapsedMs: Math.round(elapsedMs * 10) / 10,
+    imagesPerSecond: elapsedMs > 0 ? Math.round((rows.length / elapsedMs) * 1000) : 0,
+    ...(options.details ? { rows } : {}),
+  };
+  return { report, rows, entryOf: (file) => byName.get(file) };
+}

@@ -1,0 +1,36 @@
+import { limitsFromEnv, type Limits } from '../../core/limits.ts';
+import { createRecognizer, type Recognizer } from '../app/recognizer.ts';
+import { UsageError } from '../../cli/usage-error.ts';
+import { defaultModelPath } from './load-model.ts';
+import { createOrtNodePredictor, parseProviders } from './ort-node-predictor.ts';
+import { createSharpDecoder } from './sharp-decoder.ts';
+
+/** Flags shared by decode, score and serve. */
+export const MODEL_FLAGS = {
+  model: { type: 'string', short: 'm' },
+  providers: { type: 'string' },
+} as const;
+
+export const MODEL_HELP = `  --model M         the .onnx model; its metadata is M with .json (default models/captcha-ocr.onnx, or $MODEL_PATH)
+  --providers LIST  onnxruntime execution providers in order, e.g. cuda,cpu (default $ORT_PROVIDERS, else cpu);
+                    an unavailable one falls back to cpu with a warning`;
+
+export function providersFlag(value: string | undefined): string[] | undefined {
+  try {
+    return parseProviders(value);
+  } catch (error) {
+    throw new UsageError(`--providers: ${(error as Error).message}`);
+  }
+}
+
+/** The same recognizer the routes use, on onnxruntime-node and sharp. */
+export async function cliRecognizer(flags: { model?: string; providers?: string }): Promise<{ recognizer: Recognizer; limits: Limits }> {
+  const limits = limitsFromEnv(process.env);
+  const predictor = await createOrtNodePredictor({
+    modelPath: flags.model ?? defaultModelPath(),
+    providers: providersFlag(flags.providers) ?? parseProviders(process.env.ORT_PROVIDERS),
+    warmUp: false,
+    log: (line) => console.error(line),
+  });
+  return { recognizer: createRecognizer({ predictor, decoder: createSharpDecoder(), maxImagePixels: limits.maxImagePixels }), limits };
+}

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { InvalidModelError } from '../../core/errors.ts';
+import { parseModelMetadata, type ModelMetadata } from '../../core/model-metadata.ts';
+
+/** The shipped model: models/captcha-ocr.onnx (+ models/captcha-ocr.json), or $MODEL_PATH. */
+export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MODEL_PATH || fileURLToPath(new URL('../../models/captcha-ocr.onnx', import.meta.url));
+}
+
+/** The metadata file beside a model: `X.onnx` -> `X.json`. */
+export function metadataPathFor(modelPath: string): string {
+  return modelPath.replace(/\.onnx$/i, '') + '.json';
+}
+
+/** Reads the model bytes and its metadata (contract 4: FILE.onnx + FILE.json). */
+export async function loadModelFiles(modelPath: string): Promise<{ bytes: Uint8Array; metadata: ModelMetadata }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(modelPath));
+  } catch (error) {
+    throw new InvalidModelError(`cannot read the model ${modelPath}: ${(error as Error).message}`, { cause: error });
+  }
+  const metaPath = metadataPathFor(modelPath);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(metaPath, 'utf8'));
+  } catch (error) {
+    throw new InvalidModelError(`cannot read the model metadata ${metaPath}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return { bytes, metadata: parseModelMetadata(json) };
+  } catch (error) {
+    throw new InvalidModelError(`${metaPath}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { DecodedText } from '../../core/decode-output.ts';
+import { InvalidModelError } from '../../core/errors.ts';
+import type { ModelMetadata } from '../../core/model-metadata.ts';
+import { decodeProbabilities, inputSize, tensorNames, type Predictor, type PredictorInfo } from '../predictor.ts';
+import { loadModelFiles } from './load-model.ts';
+
+export interface OrtNodePredictorOptions {
+  /** Path of the .onnx file; its metadata is read from the .json beside it unless given. */
+  readonly modelPath?: string;
+  readonly modelBytes?: Uint8Array;
+  readonly metadata?: ModelMetadata;
+  /** Execution providers in order of preference (default from $ORT_PROVIDERS, else `cpu`). */
+  readonly providers?: readonly string[];
+  /** Threads of one model run (default $ORT_THREADS, else 1: concurrency comes from batching). */
+  readonly intraOpThreads?: number;
+  /** Run the model once at start so the first request is not slow (default true). */
+  readonly warmUp?: boolean;
+  /** Where warnings go (default console.warn). */
+  readonly log?: (line: string) => void;
+}
+
+const KNOWN = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'dml', 'coreml'];
+
+function ortVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    return (require('onnxruntime-node/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Whether the CUDA build of onnxruntime-node is installed (`ONNXRUNTIME_NODE_INSTALL=cuda12 npm install`). */
+export function cudaProviderInstalled(): boolean {
+  try {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('onnxruntime-node/package.json'));
+    return existsSync(join(root, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+/** Parses `cuda,cpu` (flag or $ORT_PROVIDERS); throws a RangeError naming an unknown provider. */
+export function parseProviders(text: string | undefined): string[] | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const list = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const p of list) if (!KNOWN.includes(p)) throw new RangeError(`unknown execution provider ${JSON.stringify(p)} (known: ${KNOWN.join(', ')})`);
+  return list;
+}
+
+/**
+ * The providers that can run here, in the requested order, with a warning for each one that
+ * cannot (CUDA without the CUDA build installed, ...). `cpu` always closes the list.
+ */
+export function resolveProviders(requested: readonly string[], available = ort.listSupportedBackends(), cudaInstalled = cudaProviderInstalled()): { providers: string[]; warnings: string[] } {
+  const providers: string[] = [];
+  const warnings: string[] = [];
+  for (const p of requested) {
+    const backend = available.find((b) => b.name === p);
+    const usable = p === 'cpu' || (backend !== undefined && (backend.bundled || (p === 'cuda' && cudaInstalled)));
+    if (usable) {
+      if (!providers.includes(p)) providers.push(p);
+    } else if (p === 'cuda' || p === 'tensorrt') {
+      warnings.push(`${p} requested but the CUDA build of onnxruntime-node is not installed (reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install); falling back to cpu`);
+    } else {
+      warnings.push(`${p} requested but not available in this onnxruntime-node build; falling back to cpu`);
+    }
+  }
+  if (!providers.includes('cpu')) providers.push('cpu');
+  return { providers, warnings };
+}
+
+/** onnxruntime-node predictor: explicit execution providers, logged fallback, warm-up at start. */
+export async function createOrtNodePredictor(options: OrtNodePredictorOptions): Promise<Predictor> {
+  const log = options.log ?? ((line: string) => console.warn(line));
+  let bytes = options.modelBytes;
+  let metadata = options.metadata;
+  if (!bytes || !metadata) {
+    if (!options.modelPath) throw new InvalidModelError('createOrtNodePredictor needs modelPath or modelBytes + metadata');
+    const files = await loadModelFiles(options.modelPath);
+    bytes ??= files.bytes;
+    metadata ??= files.metadata;
+  }
+  const meta = metadata;
+  const requested = options.providers ?? parseProviders(process.env.ORT_PROVIDERS) ?? ['cpu'];
+  const { providers, warnings } = resolveProviders(requested);
+  for (const w of warnings) log(`captcha-ocr: warning: ${w}`);
+  const threads = options.intraOpThreads ?? (Number(process.env.ORT_THREADS) || 1);
+  const create = (eps: string[]) =>
+    ort.InferenceSession.create(bytes!, { executionProviders: eps, intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+  let session: ort.InferenceSession;
+  let provider = providers[0];
+  try {
+    session = await create(providers);
+  } catch (error) {
+    if (providers.length === 1) throw new InvalidModelError(`onnxruntime cannot load the model: ${(error as Error).message}`, { cause: error });
+    const w = `execution providers ${providers.join(',')} failed (${(error as Error).message.split('\n')[0]}); falling back to cpu`;
+    warnings.push(w);
+    log(`captcha-ocr: warning: ${w}`);
+    provider = 'cpu';
+    try {
+      session = await create(['cpu']);
+    } catch (error2) {
+      throw new InvalidModelError(`onnxruntime cannot load the model: ${(error2 as Error).message}`, { cause: error2 });
+    }
+  }
+  const names = tensorNames(meta);
+  if (!session.inputNames.includes(names.input) || !session.outputNames.includes(names.output)) {
+    throw new InvalidModelError(`model has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}], expected ${names.input} -> ${names.output}`);
+  }
+  const { height, width } = meta.input;
+  const per = inputSize(meta);
+  const info: PredictorInfo = { runtime: `onnxruntime-node ${ortVersion()}`, provider, requestedProviders: requested, warnings };
+  const predict = async (inputs: Float32Array, n: number): Promise<DecodedText[]> => {
+    if (n === 0) return [];
+    const data = inputs.length === n * per ? inputs : inputs.subarray(0, n * per);
+    const feeds = { [names.input]: new ort.Tensor('float32', data, [n, height, width, 1]) };
+    const out = (await session.run(feeds))[names.output];
+    return decodeProbabilities(out.data as Float32Array, out.dims, n, meta);
+  };
+  if (options.warmUp !== false) {
+    await predict(new Float32Array(per), 1);
+    await predict(new Float32Array(per * 8), 8);
+  }
+  return { metadata: meta, info: () => info, predict, dispose: () => session.release() };
+}

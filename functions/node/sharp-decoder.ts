@@ -1,0 +1,35 @@
+import sharp from 'sharp';
+import { decodeBmp } from '../../core/bmp.ts';
+import type { ImageDecoder } from '../../core/image-decode.ts';
+import type { RawImage } from '../../core/image.ts';
+
+/**
+ * Node's image decoder: libvips through sharp for PNG, JPEG, GIF (first frame) and WebP,
+ * the pure-JS BMP decoder from core/ (libvips has no BMP loader). Pixels only: the one
+ * preprocessing rule (core/preprocess.ts) runs afterwards, as on every runtime.
+ */
+export function createSharpDecoder(): ImageDecoder {
+  sharp.cache(false);
+  sharp.concurrency(1);
+  return {
+    name: 'sharp',
+    formats: ['png', 'jpeg', 'gif', 'webp', 'bmp'],
+    async decode(bytes, header): Promise<RawImage> {
+      if (header.format === 'bmp') return decodeBmp(bytes);
+      const { data, info } = await sharp(bytes, { limitInputPixels: header.width * header.height + 1, failOn: 'warning', pages: 1, sequentialRead: true })
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+      const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (info.channels === 2) {
+        const n = info.width * info.height;
+        const rgba = new Uint8Array(n * 4);
+        for (let i = 0; i < n; i++) {
+          rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = pixels[i * 2];
+          rgba[i * 4 + 3] = pixels[i * 2 + 1];
+        }
+        return { width: info.width, height: info.height, channels: 4, data: rgba };
+      }
+      return { width: info.width, height: info.height, channels: info.channels as 1 | 3 | 4, data: pixels };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// The page at `/` in headless Chromium: read an image, score a zip. Screenshots go to work/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { startNodeServer, type RunningServer } from '../functions/node/server.ts';
+import { captchaSamples, makeZip } from './fixtures/images.ts';
+import { ensureTinyModel } from './fixtures/tiny-model.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shots = join(import.meta.dirname, '..', 'work', 'screenshots');
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) return;
+  server = await startNodeServer({ modelPath: (await ensureTinyModel()).modelPath, port: 0, host: '127.0.0.1', env: {}, log: () => undefined });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('drop an image: the text and a confidence per character appear', { skip: !existsSync(CHROMIUM) && 'no chromium' }, async () => {
+  const samples = await captchaSamples();
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  await page.goto(server.url);
+  await page.waitForFunction(() => /Model /.test(document.getElementById('model')?.textContent ?? ''));
+  await page.setInputFiles('#file', { name: 'captcha.png', mimeType: 'image/png', buffer: Buffer.from(samples[0].png) });
+  await page.waitForSelector('#decode:not(.hidden)');
+  const text = await page.textContent('#text');
+  const expected = ((await (await fetch(`${server.url}/decode`, { method: 'POST', body: samples[0].png, headers: { 'content-type': 'image/png' } })).json()) as { text: string }).text;
+  assert.equal(text, expected || '(nothing read)');
+  assert.equal(await page.locator('#chars .ch').count(), expected.length);
+  await page.screenshot({ path: join(shots, 'page-decode.png') });
+  await page.close();
+});
+
+test('drop a zip: accuracy cards, confusion bars and misread images appear', { skip: !existsSync(CHROMIUM) && 'no chromium' }, async () => {
+  const samples = await captchaSamples();
+  const files: Record<string, Uint8Array | string> = {};
+  samples.slice(0, 10).forEach((s, i) => (files[`${i}.png`] = s.png));
+  files['labels.txt'] = samples.slice(0, 10).map((s) => s.text).join('\n');
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  await page.goto(server.url);
+  await page.setInputFiles('#file', { name: 'set.zip', mimeType: 'application/zip', buffer: Buffer.from(makeZip(files)) });
+  await page.waitForSelector('#score:not(.hidden)');
+  assert.equal(await page.locator('#cards .card').count(), 5);
+  assert.match((await page.textContent('#cards')) ?? '', /10 \/ 10/);
+  const misread = await page.locator('#misread figure img').count();
+  assert.ok(misread > 0 && misread <= 10);
+  assert.ok((await page.locator('#confusions .bar').count()) > 0);
+  await page.screenshot({ path: join(shots, 'page-score.png'), fullPage: true });
+  // an error is shown, not thrown
+  await page.setInputFiles('#file', { name: 'bad.png', mimeType: 'image/png', buffer: Buffer.from('nope') });
+  await page.waitForSelector('#status.error');
+  assert.match((await page.textContent('#status')) ?? '', /unsupported_media_type/);
+  await page.close();
+});
