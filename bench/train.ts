@@ -26,7 +26,11 @@ interface Result {
 
 function measure(label: string, args: string[], capSeconds: number): Promise<Result> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let errors = '';
+    p.stderr.on('data', (d: Buffer) => {
+      errors = (errors + d.toString()).slice(-4000);
+    });
     const steps: number[] = [];
     let done: { msPerStep: number; imagesPerSecond: number } | undefined;
     let buf = '';
@@ -41,8 +45,13 @@ function measure(label: string, args: string[], capSeconds: number): Promise<Res
       }
     });
     const timer = setTimeout(() => p.kill('SIGKILL'), capSeconds * 1000);
-    p.on('exit', () => {
+    p.on('exit', (code, signal) => {
       clearTimeout(timer);
+      const failure = code !== 0 && signal === null ? (errors.match(/^\w*Error: .*$/m)?.[0] ?? `exit code ${code}`) : undefined;
+      if (failure && !done && steps.length === 0) {
+        resolve({ label, imagesPerSecond: undefined, msPerStep: undefined, note: `failed: ${failure}` });
+        return;
+      }
       if (done) resolve({ label, imagesPerSecond: done.imagesPerSecond, msPerStep: done.msPerStep, note: '' });
       else if (steps.length > 0) {
         const ms = steps[steps.length - 1];

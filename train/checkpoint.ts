@@ -1,0 +1,89 @@
+import { mkdir, readFile, rm, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadModel, saveModel, writeFileAtomic } from './model-io.ts';
+
+export const CHECKPOINT_DIR = 'checkpoint';
+const STATE = 'state.json';
+const OPTIMIZER_JSON = 'optimizer.json';
+const OPTIMIZER_BIN = 'optimizer.bin';
+
+/** Everything beyond the weights that a resumed run needs to continue exactly. */
+export interface TrainState {
+  /** Steps done; the next batch is batch `step` of the (deterministic) data stream. */
+  readonly step: number;
+  readonly imagesSeen: number;
+  readonly elapsedSeconds: number;
+  readonly bestAccuracy: number;
+  readonly bestStep: number;
+  /** The run's settings, so `--resume` needs no other flag. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly history: readonly Readonly<Record<string, unknown>>[];
+}
+
+/**
+ * Saves model weights, optimizer state (Adam moments and step count) and the loop state to
+ * OUT/checkpoint. Written to a fresh folder, then swapped in, so a crash mid-save keeps the old one.
+ */
+export async function saveCheckpoint(outDir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
+  const dir = join(outDir, CHECKPOINT_DIR);
+  const tmp = `${dir}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await saveModel(model, tmp);
+  const weights = await optimizer.getWeights();
+  const specs: { name: string; shape: number[]; offset: number }[] = [];
+  const values: Float32Array[] = [];
+  let offset = 0;
+  for (const w of weights) {
+    const v = (await w.tensor.data()) as Float32Array;
+    specs.push({ name: w.name, shape: w.tensor.shape, offset });
+    values.push(v);
+    offset += v.length;
+  }
+  const all = new Float32Array(offset);
+  values.forEach((v, i) => all.set(v, specs[i].offset));
+  await writeFileAtomic(join(tmp, OPTIMIZER_BIN), new Uint8Array(all.buffer));
+  await writeFileAtomic(join(tmp, OPTIMIZER_JSON), JSON.stringify({ className: optimizer.getClassName(), weights: specs }));
+  await writeFileAtomic(join(tmp, STATE), JSON.stringify(state, null, 2));
+  const old = `${dir}.old`;
+  await rm(old, { recursive: true, force: true });
+  if (await exists(dir)) await rename(dir, old);
+  await rename(tmp, dir);
+  await rm(old, { recursive: true, force: true });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function hasCheckpoint(outDir: string): Promise<boolean> {
+  return exists(join(outDir, CHECKPOINT_DIR, STATE));
+}
+
+export async function readCheckpointState(outDir: string): Promise<TrainState> {
+  return JSON.parse(await readFile(join(outDir, CHECKPOINT_DIR, STATE), 'utf8')) as TrainState;
+}
+
+/** Loads the checkpointed model. */
+export async function loadCheckpointModel(outDir: string): Promise<tf.LayersModel> {
+  return loadModel(join(outDir, CHECKPOINT_DIR));
+}
+
+/** Restores the optimizer's state (call after the optimizer has been created for the same model). */
+export async function restoreOptimizer(outDir: string, optimizer: tf.Optimizer): Promise<void> {
+  const dir = join(outDir, CHECKPOINT_DIR);
+  const meta = JSON.parse(await readFile(join(dir, OPTIMIZER_JSON), 'utf8')) as { weights: { name: string; shape: number[]; offset: number }[] };
+  const bytes = await readFile(join(dir, OPTIMIZER_BIN));
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const named = meta.weights.map((w) => {
+    const size = w.shape.reduce((a, b) => a * b, 1);
+    return { name: w.name, tensor: tf.tensor(all.slice(w.offset, w.offset + size), w.shape) };
+  });
+  await optimizer.setWeights(named);
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+const bin = fileURLToPath(new URL('../bin/captcha-ocr.js', import.meta.url));
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [bin, 'train', ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+test('wrong train flags exit with code 2 and one line naming the problem', () => {
+  const cases: [string[], RegExp][] = [
+    [[], /--out/],
+    [['--out', 'x', '--bogus'], /bogus/],
+    [['--out', 'x', '--batch-size', '0'], /--batch-size/],
+    [['--out', 'x', '--max-steps', 'many'], /--max-steps/],
+    [['--out', 'x', '--backend', 'gpu'], /--backend/],
+    [['--out', 'x', '--model', 'huge'], /--model/],
+    [['--out', 'x', '--styles', '0.7,0.9'], /--styles/],
+    [['--out', 'x', '--lr', '-1'], /--lr/],
+    [['--out', 'x', '--resume', '--init', 'y'], /--resume/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = run(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status} ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0], pattern);
+  }
+});
+
+test('train --help lists the options', () => {
+  const r = run(['--help']);
+  assert.equal(r.status, 0);
+  for (const flag of ['--out', '--backend', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json']) assert.ok(r.stdout.includes(flag), flag);
+});

@@ -1,0 +1,158 @@
+import { resolve } from 'node:path';
+import { CAPTCHA_STYLES, type CaptchaStyle } from '../captcha/options.ts';
+import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../cli/args.ts';
+import { UsageError } from '../cli/usage-error.ts';
+import { BACKEND_CHOICES } from './backend.ts';
+import { ARCHITECTURES } from './models/registry.ts';
+import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
+
+const HELP = `Usage: captcha-ocr train --out DIR [options]
+
+Trains a model on CAPTCHAs generated on the fly (or on a labelled folder/zip) and exports
+DIR/model.json + DIR/weights.bin + DIR/metadata.json (the best model on the validation set).
+DIR/checkpoint/ holds the latest checkpoint; Ctrl-C saves one and exits.
+
+Options:
+  --out DIR              output folder (required)
+  --model NAME           default | seed                      (default: default)
+  --backend NAME         auto | tensorflow | wasm | cpu      (default: auto: tfjs-node-gpu,
+                         then tfjs-node, else wasm with the project's gradient kernels)
+  --batch-size B         images per step                     (default: 32)
+  --max-steps N          stop after N steps and export       (default: 40000)
+  --lr X                 peak Adam learning rate (default: 0.003, seed model 0.001;
+                         linear warm-up, cosine decay over the last 30 %)
+  --warmup-steps N       linear warm-up steps                (default: 100)
+  --styles LIST          generator styles to train on, e.g. 0.7,0.3 (default: all of the mix)
+  --max-length N         longest text the default model reads (default: 8)
+  --data PATH            train on a labelled folder or zip (labels.txt line i = image i.png/jpg)
+  --init DIR             start from a saved model (fine-tuning)
+  --resume               continue DIR/checkpoint exactly (same settings; --max-steps may change)
+  --eval-every N         validate every N steps (default: 500; 0 = only at the end)
+  --checkpoint-every N   checkpoint every N steps (default: 500)
+  --validation-size N    validation images (default: 1024; fixed seed)
+  --seed N               data and initialisation seed (default: 1)
+  --no-augment           no border/photometric augmentation
+  --json                 one JSON object per line (progress, evals, summary last)
+`;
+
+function parseStyles(value: string | undefined): CaptchaStyle[] | undefined {
+  if (value === undefined) return undefined;
+  const styles = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of styles) if (!(CAPTCHA_STYLES as readonly string[]).includes(s)) throw new UsageError(`--styles: unknown style ${JSON.stringify(s)} (use ${CAPTCHA_STYLES.join(', ')})`);
+  if (styles.length === 0) throw new UsageError('--styles is empty');
+  return styles as CaptchaStyle[];
+}
+
+function formatEvent(e: TrainEvent): string | undefined {
+  const pct = (v: unknown) => `${(100 * Number(v)).toFixed(2)}%`;
+  switch (e.event) {
+    case 'backend':
+      return `backend: ${String(e.backend)} (${(e.notes as string[]).join('; ')})`;
+    case 'model':
+      return `model: ${String(e.architecture)}, ${Number(e.parameters).toLocaleString('en')} parameters, ${Number(e.mflopsPerImage).toFixed(0)} MFLOP/image, input ${JSON.stringify(e.input)}, output ${JSON.stringify(e.output)}`;
+    case 'data':
+      return `data: ${String(e.source)}, training images ${String(e.trainingImages)}, validation ${String(e.validationImages)}`;
+    case 'progress': {
+      const eta = Number(e.etaSeconds);
+      const etaText = eta >= 3600 ? `${(eta / 3600).toFixed(1)} h` : eta >= 60 ? `${(eta / 60).toFixed(1)} min` : `${eta} s`;
+      return `step ${String(e.step)}/${String(e.maxSteps)}  loss ${Number(e.loss).toFixed(4)}  acc ${pct(e.accuracy)}  lr ${Number(e.learningRate).toExponential(2)}  ${Number(e.imagesPerSecond).toFixed(1)} img/s  ETA ${etaText}`;
+    }
+    case 'eval':
+      return `eval @ step ${String(e.step)}: whole text ${pct(e.accuracy)}, characters ${pct(e.characterAccuracy)}, per position ${(e.perPosition as number[]).map(pct).join(' ')}`;
+    case 'best':
+      return `  new best (${pct(e.accuracy)}): exported`;
+    case 'checkpoint':
+      return `checkpoint @ step ${String(e.step)} (${Number(e.seconds).toFixed(1)} s)`;
+    case 'resume':
+      return `resumed at step ${String(e.step)}`;
+    case 'interrupt':
+      return 'interrupted: saving a checkpoint, then exiting (Ctrl-C again to abort)';
+    default:
+      return JSON.stringify(e);
+  }
+}
+
+export const trainCommand: Command = {
+  summary: 'train a model (wasm/tfjs-node backends, data generated on the fly)',
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      out: { type: 'string' },
+      model: { type: 'string' },
+      backend: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'max-steps': { type: 'string' },
+      lr: { type: 'string' },
+      'warmup-steps': { type: 'string' },
+      styles: { type: 'string' },
+      'max-length': { type: 'string' },
+      data: { type: 'string' },
+      init: { type: 'string' },
+      resume: { type: 'boolean' },
+      'eval-every': { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      'validation-size': { type: 'string' },
+      seed: { type: 'string' },
+      'no-augment': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (!values.out) throw new UsageError('--out DIR is required');
+    if (values.resume && (values.init || values.data || values.model)) throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model');
+    const architecture = choiceFlag('model', values.model, ARCHITECTURES) ?? DEFAULT_SETTINGS.architecture;
+    const settings: TrainSettings = {
+      out: resolve(values.out),
+      architecture,
+      backend: choiceFlag('backend', values.backend, BACKEND_CHOICES) ?? DEFAULT_SETTINGS.backend,
+      batchSize: intFlag('batch-size', values['batch-size'], 1, 4096) ?? DEFAULT_SETTINGS.batchSize,
+      maxSteps: intFlag('max-steps', values['max-steps'], 1) ?? DEFAULT_SETTINGS.maxSteps,
+      ...(values.resume && values['max-steps'] === undefined ? { keepMaxSteps: true } : {}),
+      // The seed network has no batch norm: it wants the usual 1e-3.
+      learningRate: numberFlag('lr', values.lr, 1e-7, 1) ?? (architecture === 'seed' ? 1e-3 : DEFAULT_SETTINGS.learningRate),
+      warmupSteps: intFlag('warmup-steps', values['warmup-steps'], 0) ?? DEFAULT_SETTINGS.warmupSteps,
+      styles: parseStyles(values.styles),
+      maxLength: intFlag('max-length', values['max-length'], 1, 32) ?? DEFAULT_SETTINGS.maxLength,
+      data: values.data ? resolve(values.data) : undefined,
+      init: values.init ? resolve(values.init) : undefined,
+      evalEvery: intFlag('eval-every', values['eval-every'], 0) ?? DEFAULT_SETTINGS.evalEvery,
+      checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0) ?? DEFAULT_SETTINGS.checkpointEvery,
+      validationSize: intFlag('validation-size', values['validation-size'], 1, 1_000_000) ?? DEFAULT_SETTINGS.validationSize,
+      seed: intFlag('seed', values.seed, 0, 2 ** 31) ?? DEFAULT_SETTINGS.seed,
+      augment: !values['no-augment'],
+    };
+    const json = values.json ?? false;
+    const log = (e: TrainEvent) => {
+      if (json) {
+        process.stdout.write(`${JSON.stringify(e)}\n`);
+      } else {
+        const line = formatEvent(e);
+        if (line) process.stderr.write(`${line}\n`);
+      }
+    };
+    let stop = false;
+    const onSigint = () => {
+      if (stop) process.exit(130);
+      stop = true;
+      log({ event: 'interrupt' });
+    };
+    // Ctrl-C or `kill` (SIGTERM): save a checkpoint and exit cleanly; a second signal exits at once.
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    try {
+      const summary = await train(settings, values.resume ?? false, { log, shouldStop: () => stop });
+      if (json) {
+        log({ ...summary });
+      } else {
+        const v = summary.validation;
+        process.stdout.write(
+          `${summary.interrupted ? 'interrupted' : 'done'}: ${summary.steps} steps, ${summary.imagesSeen} images, ${summary.imagesPerSecond.toFixed(1)} images/s on ${summary.backend}` +
+            `${v ? `; validation ${(100 * v.accuracy).toFixed(2)}% whole text, ${(100 * v.characterAccuracy).toFixed(2)}% characters` : ''}; model in ${summary.out}` +
+            `${summary.interrupted ? ' (continue with --resume)' : ''}\n`,
+        );
+      }
+      return 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  },
+};

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { parseModelMetadata } from '../core/model-metadata.ts';
+import sharp from 'sharp';
+import { createCaptchaGenerator } from '../captcha/generator.ts';
+import { fileLoadHandler } from './model-io.ts';
+import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
+
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function tmp(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'captcha-ocr-train-'));
+  dirs.push(d);
+  return d;
+}
+
+function settings(out: string, overrides: Partial<TrainSettings> = {}): TrainSettings {
+  return { ...DEFAULT_SETTINGS, out, backend: 'wasm', batchSize: 4, maxSteps: 4, warmupSteps: 2, evalEvery: 0, checkpointEvery: 0, validationSize: 8, ...overrides };
+}
+
+test('a tiny run exports tfjs artifacts that tf.loadLayersModel reads, with parseable metadata', async () => {
+  const out = await tmp();
+  const events: TrainEvent[] = [];
+  const summary = await train(settings(out, { maxSteps: 3 }), false, { log: (e) => events.push(e) });
+  assert.equal(summary.steps, 3);
+  assert.equal(summary.backend, 'wasm');
+  assert.ok(summary.imagesPerSecond > 0);
+  assert.ok(events.some((e) => e.event === 'progress'));
+  const model = await tf.loadLayersModel(fileLoadHandler(out));
+  assert.deepEqual(model.inputs[0].shape, [null, 48, 128, 1]);
+  const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
+  assert.equal(metadata.output.kind, 'ctc');
+  assert.equal(metadata.architecture, 'default');
+  const probs = tf.tidy(() => model.predict(tf.zeros([2, 48, 128, 1])) as tf.Tensor3D);
+  assert.deepEqual(probs.shape, [2, 16, 37]);
+  const sums = tf.tidy(() => probs.sum(-1).dataSync());
+  for (const s of sums) assert.ok(Math.abs(s - 1) < 1e-4);
+  const modelJson = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')) as { format: string; weightsManifest: { paths: string[] }[] };
+  assert.equal(modelJson.format, 'layers-model');
+  assert.deepEqual(modelJson.weightsManifest[0].paths, ['./weights.bin']);
+  probs.dispose();
+  model.dispose();
+});
+
+test('an interrupted run resumed from its checkpoint ends where an uninterrupted run ends', async () => {
+  const straight = await tmp();
+  await train(settings(straight), false, { log: () => {} });
+  const split = await tmp();
+  let checks = 0;
+  // shouldStop is asked once after every step: stop (like Ctrl-C) after the second.
+  const first = await train(settings(split), false, { log: () => {}, shouldStop: () => ++checks >= 2 });
+  assert.equal(first.interrupted, true);
+  assert.equal(first.steps, 2);
+  const resumed = await train(settings(split), true, { log: () => {} });
+  assert.equal(resumed.steps, 4);
+  const a = new Float32Array((await readFile(join(straight, 'checkpoint', 'weights.bin'))).buffer.slice(0));
+  const b = new Float32Array((await readFile(join(split, 'checkpoint', 'weights.bin'))).buffer.slice(0));
+  assert.equal(a.length, b.length);
+  let maxDiff = 0;
+  let changed = 0;
+  for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+  const init = await tmp();
+  await train(settings(init, { maxSteps: 1, learningRate: 1e-7 }), false, { log: () => {} });
+  const c = new Float32Array((await readFile(join(init, 'checkpoint', 'weights.bin'))).buffer.slice(0));
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - c[i]) > 1e-4) changed++;
+  assert.ok(changed > 100, 'training moved the weights');
+  // Adam's bias corrections are recomputed as pow(beta, t) on resume instead of a running product: float rounding only.
+  assert.ok(maxDiff < 1e-5, `max weight difference ${maxDiff}`);
+});
+
+test('--data: fine-tunes (--init) on a labelled folder in the seed layout', async () => {
+  const data = await tmp();
+  const gen = createCaptchaGenerator({ style: '0.3', width: 120, height: 50, seed: 3 });
+  const texts: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const { text, image } = gen.generate(i);
+    texts.push(text);
+    const png = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+    await writeFile(join(data, `${i}.png`), png);
+  }
+  await writeFile(join(data, 'labels.txt'), `${texts.join('\n')}\n`);
+  const base = await tmp();
+  await train(settings(base, { maxSteps: 1 }), false, { log: () => {} });
+  const out = await tmp();
+  const events: TrainEvent[] = [];
+  const summary = await train(settings(out, { maxSteps: 2, data, init: base }), false, { log: (e) => events.push(e) });
+  assert.equal(summary.steps, 2);
+  const dataEvent = events.find((e) => e.event === 'data');
+  assert.equal(dataEvent?.trainingImages, 12);
+  const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
+  assert.deepEqual((metadata.training as { data: unknown }).data, { kind: 'labelled', path: data });
+  assert.equal((metadata.training as { init: unknown }).init, base);
+});

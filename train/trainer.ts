@@ -1,0 +1,313 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { CaptchaStyle } from '../captcha/options.ts';
+import { DEFAULT_CHARSET } from '../core/charset.ts';
+import type { ModelMetadata, OutputSpec } from '../core/model-metadata.ts';
+import type { PreprocessSpec } from '../core/preprocess.ts';
+import { selectBackend, type BackendChoice, type BackendInfo } from './backend.ts';
+import { hasCheckpoint, loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint, type TrainState } from './checkpoint.ts';
+import { DEFAULT_AUGMENT, NO_AUGMENT } from './data/augment.ts';
+import { batchLabels, type Batch } from './data/batch.ts';
+import { BatchStream } from './data/batch-stream.ts';
+import { clampLengths, defaultMix, filterStyles, seedMix, type MixEntry } from './data/data-mix.ts';
+import { decodeBatch, evaluate, labelText, Scorer, type Score } from './evaluate.ts';
+import { useFastBatchNorm } from './kernels/fast-batch-norm-layers.ts';
+import { lossFor } from './loss.ts';
+import { loadMetadata, loadModel, saveModel } from './model-io.ts';
+import { countMacs } from './models/flops.ts';
+import { LOGITS_LAYER, type ModelSpec } from './models/model-spec.ts';
+import type { DefaultModelOptions } from './models/default-model.ts';
+import { buildModel, type Architecture } from './models/registry.ts';
+import { learningRate } from './schedule.ts';
+
+/** Every setting of a run (stored in the checkpoint; `--resume` reuses them). */
+export interface TrainSettings {
+  readonly out: string;
+  readonly architecture: Architecture;
+  readonly backend: BackendChoice;
+  readonly batchSize: number;
+  readonly maxSteps: number;
+  readonly learningRate: number;
+  readonly warmupSteps: number;
+  readonly data?: string;
+  readonly init?: string;
+  readonly styles?: readonly CaptchaStyle[];
+  readonly maxLength: number;
+  readonly evalEvery: number;
+  readonly checkpointEvery: number;
+  readonly validationSize: number;
+  readonly seed: number;
+  readonly augment: boolean;
+  readonly fonts?: readonly string[];
+  /** Extra options of the default architecture (experiments; stored with the checkpoint). */
+  readonly defaultModel?: DefaultModelOptions;
+  /** With resume: keep the checkpoint's maxSteps instead of this one (no --max-steps given). */
+  readonly keepMaxSteps?: boolean;
+}
+
+export const DEFAULT_SETTINGS = {
+  architecture: 'default',
+  backend: 'auto',
+  batchSize: 32,
+  maxSteps: 40000,
+  learningRate: 3e-3,
+  warmupSteps: 100,
+  maxLength: 8,
+  evalEvery: 500,
+  checkpointEvery: 500,
+  validationSize: 1024,
+  seed: 1,
+  augment: true,
+} as const satisfies Partial<TrainSettings>;
+
+/** One event of the run (progress lines, evaluations, notes, the summary). */
+export type TrainEvent = Readonly<Record<string, unknown>> & { readonly event: string };
+
+export interface TrainHooks {
+  /** Receives every event. */
+  readonly log: (event: TrainEvent) => void;
+  /** Checked after every step: true = save a checkpoint, export and stop (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+  /** Seconds between progress events (default 10). */
+  readonly progressSeconds?: number;
+}
+
+export interface TrainSummary {
+  readonly event: 'done';
+  readonly backend: string;
+  readonly architecture: string;
+  readonly steps: number;
+  readonly imagesSeen: number;
+  readonly imagesPerSecond: number;
+  readonly validation?: Score;
+  readonly bestAccuracy: number;
+  readonly bestStep: number;
+  readonly interrupted: boolean;
+  readonly out: string;
+}
+
+function specFromMetadata(m: ModelMetadata): ModelSpec {
+  return { architecture: m.architecture, input: m.input, output: m.output, minLength: m.minLength, maxLength: m.maxLength, charset: m.charset };
+}
+
+function specFromModel(model: tf.LayersModel, architecture: string, charset: string, maxLength: number): ModelSpec {
+  const [, h, w] = model.inputs[0].shape as number[];
+  const [, t, k] = model.outputs[0].shape as number[];
+  const input: PreprocessSpec = { kind: 'grey-stretch', height: h, width: w, invert: true };
+  const output: OutputSpec = k === [...charset].length + 1 ? { kind: 'ctc', blankIndex: k - 1, timeSteps: t } : { kind: 'positions', positions: t };
+  return { architecture, input, output, minLength: output.kind === 'ctc' ? 1 : t, maxLength: output.kind === 'ctc' ? maxLength : t, charset };
+}
+
+function dataMix(settings: TrainSettings, spec: ModelSpec): MixEntry[] {
+  let mix = settings.architecture === 'seed' && !settings.styles ? seedMix() : defaultMix(spec.maxLength);
+  if (settings.styles) mix = filterStyles(mix, settings.styles);
+  return clampLengths(mix, spec.minLength, spec.maxLength);
+}
+
+/** Trains (or resumes) a model per `settings`; exports the best model to OUT. */
+export async function train(requested: TrainSettings, resume: boolean, hooks: TrainHooks): Promise<TrainSummary> {
+  const log = hooks.log;
+  let state: TrainState | undefined;
+  let settings = requested;
+  if (resume) {
+    if (!(await hasCheckpoint(requested.out))) throw new Error(`--resume: no checkpoint in ${join(requested.out, 'checkpoint')}`);
+    state = await readCheckpointState(requested.out);
+    const stored = state.settings as unknown as TrainSettings;
+    settings = { ...stored, out: requested.out, maxSteps: requested.keepMaxSteps ? stored.maxSteps : requested.maxSteps, backend: requested.backend, keepMaxSteps: undefined };
+  }
+  tf.env().set('PROD', true);
+  const backend: BackendInfo = await selectBackend(settings.backend);
+  log({ event: 'backend', backend: backend.name, package: backend.package, notes: backend.notes });
+
+  // The model: from the checkpoint, from --init, or fresh.
+  let model: tf.LayersModel;
+  let spec: ModelSpec;
+  if (state) {
+    model = await loadCheckpointModel(settings.out);
+    spec = (state.settings as { spec: ModelSpec }).spec;
+  } else if (settings.init) {
+    model = await loadModel(settings.init);
+    spec = await loadMetadata(settings.init).then(specFromMetadata, () => specFromModel(model, settings.architecture, DEFAULT_CHARSET, settings.maxLength));
+  } else {
+    const built = buildModel(settings.architecture, { maxLength: settings.maxLength, seed: settings.seed, defaultModel: settings.defaultModel });
+    model = built.model;
+    spec = built.spec;
+  }
+  // The JS batch norm reads activations back to the CPU: right for wasm/cpu, wrong for a GPU.
+  const patched = backend.name === 'tensorflow' ? 0 : useFastBatchNorm(model);
+  const logitsModel = tf.model({ inputs: model.inputs, outputs: model.getLayer(LOGITS_LAYER).output });
+  const params = model.countParams();
+  log({ event: 'model', architecture: spec.architecture, parameters: params, mflopsPerImage: (2 * countMacs(model)) / 1e6, input: spec.input, output: spec.output, fastBatchNormLayers: patched });
+
+  const mix = settings.data ? undefined : dataMix(settings, spec);
+  const stream = await BatchStream.open({
+    plan: { batchSize: settings.batchSize, input: spec.input, charset: spec.charset, maxLength: spec.maxLength, augment: settings.augment ? DEFAULT_AUGMENT : NO_AUGMENT, seed: settings.seed },
+    mix,
+    dataPath: settings.data,
+    fonts: settings.fonts,
+    validationCount: settings.validationSize,
+    validationSeed: 1_000_003,
+    validationMix: mix,
+  });
+  const interrupted = { value: false };
+  try {
+    const validation = await stream.validation();
+    log({ event: 'data', source: settings.data ?? 'generator', mix, trainingImages: stream.trainingSize ?? 'unlimited', validationImages: stream.validationSize });
+
+    const optimizer = tf.train.adam(settings.learningRate);
+    const lr = optimizer as unknown as { learningRate: number };
+    const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    let step = state?.step ?? 0;
+    let imagesSeen = state?.imagesSeen ?? 0;
+    let bestAccuracy = state?.bestAccuracy ?? -1;
+    let bestStep = state?.bestStep ?? -1;
+    const history: Record<string, unknown>[] = [...((state?.history ?? []) as Record<string, unknown>[])];
+    const elapsedBefore = state?.elapsedSeconds ?? 0;
+    const runSettings = { ...settings, spec } as unknown as Record<string, unknown>;
+    let lastScore: Score | undefined;
+
+    if (state) {
+      // Adam's moments and step count, matched to varList by position (same model, same order).
+      await restoreOptimizer(settings.out, optimizer);
+      log({ event: 'resume', step });
+    }
+
+    const metadataFor = (score: Score | undefined, atStep: number): ModelMetadata => ({
+      format: 'captcha-ocr-model',
+      formatVersion: 1,
+      name: `${spec.architecture}-step${atStep}`,
+      architecture: spec.architecture,
+      charset: spec.charset,
+      minLength: spec.minLength,
+      maxLength: spec.maxLength,
+      input: spec.input,
+      output: spec.output,
+      training: {
+        data: settings.data ? { kind: 'labelled', path: settings.data } : { kind: 'generated', mix, seed: settings.seed, augment: settings.augment },
+        init: settings.init,
+        steps: atStep,
+        imagesSeen: atStep * settings.batchSize,
+        batchSize: settings.batchSize,
+        learningRate: settings.learningRate,
+        backend: backend.name,
+        parameters: params,
+        validation: score,
+      },
+      createdAt: new Date().toISOString(),
+    });
+
+    const checkpoint = async () => {
+      const t0 = performance.now();
+      await saveCheckpoint(settings.out, model, optimizer, {
+        step,
+        imagesSeen,
+        elapsedSeconds: elapsedBefore + (performance.now() - runStart) / 1000,
+        bestAccuracy,
+        bestStep,
+        settings: runSettings,
+        history,
+      });
+      log({ event: 'checkpoint', step, seconds: (performance.now() - t0) / 1000 });
+    };
+
+    const runEval = async () => {
+      const score = evaluate(model, validation, spec.charset, spec.output);
+      lastScore = score;
+      const entry = { event: 'eval', step, imagesSeen, accuracy: score.accuracy, characterAccuracy: score.characterAccuracy, perPosition: score.perPosition, count: score.count };
+      history.push(entry);
+      log(entry);
+      if (score.accuracy > bestAccuracy) {
+        bestAccuracy = score.accuracy;
+        bestStep = step;
+        await saveModel(model, settings.out, metadataFor(score, step));
+        log({ event: 'best', step, accuracy: score.accuracy });
+      }
+    };
+
+    stream.start(step);
+    const runStart = performance.now();
+    let trainMs = 0;
+    let trainImages = 0;
+    let lossEma = NaN;
+    let accEma = NaN;
+    let lastProgress = performance.now();
+    const startStep = step;
+    const progressMs = (hooks.progressSeconds ?? 10) * 1000;
+    const [, h, w] = model.inputs[0].shape as number[];
+
+    while (step < settings.maxSteps) {
+      // Let signal handlers (Ctrl-C) and worker messages run: a queued batch resolves as a microtask.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const t0 = performance.now();
+      const batch: Batch = await stream.next();
+      if (batch.step !== step) throw new Error(`data stream out of order (got batch ${batch.step} for step ${step})`);
+      const labels = batchLabels(batch);
+      lr.learningRate = learningRate(step, settings.learningRate, settings.maxSteps, settings.warmupSteps);
+      let logitsData: Float32Array | undefined;
+      let logitsShape: number[] = [];
+      const lossValue = tf.tidy(() => {
+        const x = tf.tensor4d(batch.images, [batch.size, h, w, 1]);
+        const cost = optimizer.minimize(
+          () => {
+            const logits = logitsModel.apply(x, { training: true }) as tf.Tensor3D;
+            logitsData = logits.dataSync() as Float32Array;
+            logitsShape = logits.shape;
+            return lossFor(spec.output, logits, labels);
+          },
+          true,
+          varList,
+        );
+        return cost!.dataSync()[0];
+      });
+      const dt = performance.now() - t0;
+      trainMs += dt;
+      trainImages += batch.size;
+      step++;
+      imagesSeen += batch.size;
+      const [n, t, k] = logitsShape;
+      const scorer = new Scorer();
+      decodeBatch(logitsData!, n, t, k, spec.charset, spec.output).forEach((p, i) => scorer.add(labelText(labels[i], spec.charset), p));
+      const acc = scorer.score().accuracy;
+      const alpha = step - startStep < 20 ? 1 / (step - startStep) : 0.05;
+      lossEma = Number.isNaN(lossEma) ? lossValue : lossEma + alpha * (lossValue - lossEma);
+      accEma = Number.isNaN(accEma) ? acc : accEma + alpha * (acc - accEma);
+      if (!Number.isFinite(lossValue)) throw new Error(`loss is ${lossValue} at step ${step}; try a lower --lr`);
+
+      const now = performance.now();
+      const stopping = hooks.shouldStop?.() ?? false;
+      if (now - lastProgress >= progressMs || step === settings.maxSteps || step === startStep + 1 || stopping) {
+        lastProgress = now;
+        const ips = trainImages / (trainMs / 1000);
+        const remaining = ((settings.maxSteps - step) * settings.batchSize) / ips;
+        log({ event: 'progress', step, maxSteps: settings.maxSteps, imagesSeen, loss: lossEma, accuracy: accEma, learningRate: lr.learningRate, imagesPerSecond: ips, etaSeconds: Math.round(remaining) });
+      }
+      if (stopping) {
+        interrupted.value = true;
+        break;
+      }
+      if (settings.evalEvery > 0 && step % settings.evalEvery === 0) await runEval();
+      if (settings.checkpointEvery > 0 && step % settings.checkpointEvery === 0) await checkpoint();
+    }
+
+    if (!lastScore || history.length === 0 || (history[history.length - 1] as { step?: number }).step !== step) await runEval();
+    await checkpoint();
+    if (bestStep < 0) await saveModel(model, settings.out, metadataFor(lastScore, step));
+    const imagesPerSecond = trainMs > 0 ? trainImages / (trainMs / 1000) : 0;
+    const summary: TrainSummary = {
+      event: 'done',
+      backend: backend.name,
+      architecture: spec.architecture,
+      steps: step,
+      imagesSeen,
+      imagesPerSecond,
+      validation: lastScore,
+      bestAccuracy,
+      bestStep,
+      interrupted: interrupted.value,
+      out: settings.out,
+    };
+    return summary;
+  } finally {
+    await stream.close();
+  }
+}
