@@ -71,13 +71,18 @@ export class GlyphAtlas {
   }
 
   private render(font: number, size: number, char: string): Glyph {
-    // Droid Sans Mono (the Python library's font) draws a plain zero; its successor Noto Sans
-    // Mono slashes it. A slashed zero would teach the model a shape real CAPTCHAs never show,
-    // so for the bundled font the zero is the letter O squeezed into the zero's ink box.
-    if (char === '0' && resolve(this.fonts[font]) === resolve(DEFAULT_FONT)) {
-      const zero = this.rasterise(font, size, '0');
-      const o = this.rasterise(font, size, 'O');
-      return { ...zero, coverage: resampleCoverage(o.coverage, o.inkWidth, o.inkHeight, zero.inkWidth, zero.inkHeight) };
+    // Droid Sans Mono (the Python library's font) differs from its successor Noto Sans Mono
+    // in two glyphs that matter: its zero is plain (Noto slashes it) and its one has no foot
+    // serif (Noto's has one; with it, real ones read as sevens). A model taught shapes real
+    // CAPTCHAs never show confuses 0/O and 1/7, so the bundled font gets Droid's shapes:
+    // the zero is the letter O squeezed into the zero's ink box, the one loses its foot.
+    if (resolve(this.fonts[font]) === resolve(DEFAULT_FONT)) {
+      if (char === '0') {
+        const zero = this.rasterise(font, size, '0');
+        const o = this.rasterise(font, size, 'O');
+        return { ...zero, coverage: resampleCoverage(o.coverage, o.inkWidth, o.inkHeight, zero.inkWidth, zero.inkHeight) };
+      }
+      if (char === '1') return withoutFoot(this.rasterise(font, size, '1'));
     }
     return this.rasterise(font, size, char);
   }
@@ -155,4 +160,42 @@ function resampleCoverage(src: Uint8Array, sw: number, sh: number, dw: number, d
     }
   }
   return out;
+}
+
+/**
+ * Removes the foot serif of a "1": below 85 % of the ink height, keeps only the columns of the
+ * stem (measured at 65 % height, where only the stem has ink), then crops to the new ink box.
+ */
+export function withoutFoot(g: Glyph): Glyph {
+  const { inkWidth: w, inkHeight: h, coverage } = g;
+  if (w === 0 || h < 8) return g;
+  const probe = Math.floor(h * 0.65) * w;
+  let s0 = -1;
+  let s1 = -1;
+  for (let x = 0; x < w; x++) {
+    if (coverage[probe + x] > 0) {
+      if (s0 < 0) s0 = x;
+      s1 = x;
+    }
+  }
+  if (s0 < 0) return g;
+  const out = coverage.slice();
+  for (let y = Math.floor(h * 0.85); y < h; y++) {
+    for (let x = 0; x < w; x++) if (x < s0 || x > s1) out[y * w + x] = 0;
+  }
+  // The stem's columns now bound the bottom rows; the flag still bounds the top-left.
+  let x0 = w;
+  let x1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (out[y * w + x] > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+      }
+    }
+  }
+  const nw = x1 - x0 + 1;
+  const cropped = new Uint8Array(nw * h);
+  for (let y = 0; y < h; y++) cropped.set(out.subarray(y * w + x0, y * w + x0 + nw), y * nw);
+  return { ...g, coverage: cropped, inkWidth: nw, inkLeft: g.inkLeft + x0 };
 }

@@ -17,6 +17,9 @@ Options:
   --model NAME           default | seed                      (default: default)
   --backend NAME         auto | tensorflow | wasm | cpu      (default: auto: tfjs-node-gpu,
                          then tfjs-node, else wasm with the project's gradient kernels)
+  --workers N|auto       training threads, data-parallel (default: auto = CPU cores, at
+                         most 4, on wasm; 1 on the native backend). The run is the same
+                         for any N: a checkpoint resumes with any --workers
   --batch-size B         images per step                     (default: 32)
   --max-steps N          stop after N steps and export       (default: 40000)
   --lr X                 peak Adam learning rate (default: 0.003, seed model 0.001;
@@ -63,6 +66,8 @@ function formatEvent(e: TrainEvent): string | undefined {
       return `  new best (${pct(e.accuracy)}): exported`;
     case 'checkpoint':
       return `checkpoint @ step ${String(e.step)} (${Number(e.seconds).toFixed(1)} s)`;
+    case 'workers':
+      return `workers: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel replicas)'}${e.note ? ` (${String(e.note)})` : ''}`;
     case 'resume':
       return `resumed at step ${String(e.step)}`;
     case 'interrupt':
@@ -80,6 +85,7 @@ export const trainCommand: Command = {
       out: { type: 'string' },
       model: { type: 'string' },
       backend: { type: 'string' },
+      workers: { type: 'string' },
       'batch-size': { type: 'string' },
       'max-steps': { type: 'string' },
       lr: { type: 'string' },
@@ -103,6 +109,7 @@ export const trainCommand: Command = {
       out: resolve(values.out),
       architecture,
       backend: choiceFlag('backend', values.backend, BACKEND_CHOICES) ?? DEFAULT_SETTINGS.backend,
+      workers: values.workers === undefined || values.workers === 'auto' ? 'auto' : intFlag('workers', values.workers, 1, 64),
       batchSize: intFlag('batch-size', values['batch-size'], 1, 4096) ?? DEFAULT_SETTINGS.batchSize,
       maxSteps: intFlag('max-steps', values['max-steps'], 1) ?? DEFAULT_SETTINGS.maxSteps,
       ...(values.resume && values['max-steps'] === undefined ? { keepMaxSteps: true } : {}),
@@ -145,6 +152,7 @@ export const trainCommand: Command = {
         const v = summary.validation;
         process.stdout.write(
           `${summary.interrupted ? 'interrupted' : 'done'}: ${summary.steps} steps, ${summary.imagesSeen} images, ${summary.imagesPerSecond.toFixed(1)} images/s on ${summary.backend}` +
+            `${summary.workers > 1 ? ` (${summary.workers} workers)` : ''}` +
             `${v ? `; validation ${(100 * v.accuracy).toFixed(2)}% whole text, ${(100 * v.characterAccuracy).toFixed(2)}% characters` : ''}; model in ${summary.out}` +
             `${summary.interrupted ? ' (continue with --resume)' : ''}\n`,
         );
