@@ -2,16 +2,19 @@
 //   (a) stock tfjs cpu backend (1-2 steps, capped in time),
 //   (b) wasm backend without the project's kernels (stock kernels + a naive JS dW, stock batch norm),
 //   (c) wasm backend with them (what `captcha-ocr train` uses),
-//   (d) the whole trainer (`train()`: data worker + loop), 40 steps.
-// Usage: node --import tsx bench/train.ts [--batch 32] [--cap 300] [--model default|seed]
+//   (d) the whole trainer (`train()`: data worker + loop), 40 steps, one training thread,
+//   (e) the same with `--workers 2` (two data-parallel replicas in worker threads).
+// Usage: node --import tsx bench/train.ts [--batch 32] [--cap 300] [--model default|seed] [--skip-cpu]
+//        [--trainer-only] (only d and e) [--steps 40]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { batch: { type: 'string' }, cap: { type: 'string' }, model: { type: 'string' }, 'skip-cpu': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { batch: { type: 'string' }, cap: { type: 'string' }, model: { type: 'string' }, 'skip-cpu': { type: 'boolean' }, 'trainer-only': { type: 'boolean' }, steps: { type: 'string' } } });
+const trainerSteps = Number(values.steps ?? 40);
 const batch = Number(values.batch ?? 32);
 const cap = Number(values.cap ?? 300);
 const model = values.model ?? 'default';
@@ -61,26 +64,34 @@ function measure(label: string, args: string[], capSeconds: number): Promise<Res
   });
 }
 
-async function wholeTrainer(): Promise<Result> {
+async function wholeTrainer(workers: number): Promise<Result> {
   const { train, DEFAULT_SETTINGS } = await import('../train/trainer.ts');
   const out = await mkdtemp(join(tmpdir(), 'bench-train-'));
   try {
-    const s = await train({ ...DEFAULT_SETTINGS, architecture: model === 'seed' ? 'seed' : 'default', out, backend: 'wasm', batchSize: batch, maxSteps: 40, evalEvery: 0, checkpointEvery: 0, validationSize: 64 }, false, { log: () => {} });
-    return { label: '(d) captcha-ocr train (wasm + kernels + data worker), 40 steps', imagesPerSecond: s.imagesPerSecond, msPerStep: (batch * 1000) / s.imagesPerSecond, note: 'includes waiting for data' };
+    const cpu0 = process.cpuUsage();
+    const s = await train({ ...DEFAULT_SETTINGS, architecture: model === 'seed' ? 'seed' : 'default', out, backend: 'wasm', workers, batchSize: batch, maxSteps: trainerSteps, evalEvery: 0, checkpointEvery: 0, validationSize: 64 }, false, { log: () => {} });
+    const label = workers === 1 ? `(d) captcha-ocr train (wasm + kernels + data worker), ${trainerSteps} steps` : `(e) captcha-ocr train --workers ${workers}, ${trainerSteps} steps`;
+    // CPU time of every thread of this process (trainer, replicas, data worker) per image, start-up and validation included.
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / s.imagesSeen;
+    return { label, imagesPerSecond: s.imagesPerSecond, msPerStep: (batch * 1000) / s.imagesPerSecond, note: `includes waiting for data; ${cpuMsPerImage.toFixed(1)} ms CPU/image (all threads); load average ${loadavg()[0].toFixed(2)}` };
   } finally {
     await rm(out, { recursive: true, force: true });
   }
 }
 
 const results: Result[] = [];
-if (!values['skip-cpu']) results.push(await measure('(a) tfjs cpu backend (stock)', ['cpu', 'stock', String(batch), '2', model], cap));
-results.push(await measure('(b) wasm, stock kernels (+ naive JS dW)', ['wasm', 'stock', String(batch), '4', model], cap));
-results.push(await measure("(c) wasm + the project's kernels", ['wasm', 'fast', String(batch), '8', model], cap));
-results.push(await wholeTrainer());
+if (!values['trainer-only']) {
+  if (!values['skip-cpu']) results.push(await measure('(a) tfjs cpu backend (stock)', ['cpu', 'stock', String(batch), '2', model], cap));
+  results.push(await measure('(b) wasm, stock kernels (+ naive JS dW)', ['wasm', 'stock', String(batch), '4', model], cap));
+  results.push(await measure("(c) wasm + the project's kernels", ['wasm', 'fast', String(batch), '8', model], cap));
+}
+results.push(await wholeTrainer(1));
+results.push(await wholeTrainer(2));
 
-const base = results.find((r) => r.label.startsWith('(c)'))?.imagesPerSecond;
+const base = results.find((r) => r.label.startsWith('(c)'))?.imagesPerSecond ?? results.find((r) => r.label.startsWith('(d)'))?.imagesPerSecond;
 console.log(`\nTraining throughput, model ${model}, batch ${batch} (synthetic batches for a-c; first step excluded where more than one ran)\n`);
-console.log('| setup | ms/step | images/s | vs (c) | note |');
+console.log(`| setup | ms/step | images/s | vs ${values['trainer-only'] ? '(d)' : '(c)'} | note |`);
 console.log('| --- | --- | --- | --- | --- |');
 for (const r of results) {
   const ips = r.imagesPerSecond;

@@ -19,6 +19,8 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--model', 'huge'], /--model/],
     [['--out', 'x', '--styles', '0.7,0.9'], /--styles/],
     [['--out', 'x', '--lr', '-1'], /--lr/],
+    [['--out', 'x', '--workers', '0'], /--workers/],
+    [['--out', 'x', '--workers', 'two'], /--workers/],
     [['--out', 'x', '--resume', '--init', 'y'], /--resume/],
   ];
   for (const [args, pattern] of cases) {
@@ -33,5 +35,5 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
 test('train --help lists the options', () => {
   const r = run(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--out', '--backend', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--out', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json']) assert.ok(r.stdout.includes(flag), flag);
 });

@@ -7,17 +7,19 @@ import type { PreprocessSpec } from '../core/preprocess.ts';
 import { selectBackend, type BackendChoice, type BackendInfo } from './backend.ts';
 import { hasCheckpoint, loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { DEFAULT_AUGMENT, NO_AUGMENT } from './data/augment.ts';
-import { batchLabels, type Batch } from './data/batch.ts';
+import type { Batch } from './data/batch.ts';
 import { BatchStream } from './data/batch-stream.ts';
 import { clampLengths, defaultMix, filterStyles, seedMix, type MixEntry } from './data/data-mix.ts';
-import { decodeBatch, evaluate, labelText, Scorer, type Score } from './evaluate.ts';
+import { evaluate, type Score } from './evaluate.ts';
 import { useFastBatchNorm } from './kernels/fast-batch-norm-layers.ts';
-import { lossFor } from './loss.ts';
 import { loadMetadata, loadModel, saveModel } from './model-io.ts';
 import { countMacs } from './models/flops.ts';
 import { LOGITS_LAYER, type ModelSpec } from './models/model-spec.ts';
 import type { DefaultModelOptions } from './models/default-model.ts';
 import { buildModel, type Architecture } from './models/registry.ts';
+import { ReplicaPool } from './parallel/replica-pool.ts';
+import { LocalStepper, type TrainStepper } from './parallel/stepper.ts';
+import { resolveWorkers, type WorkersChoice } from './parallel/worker-count.ts';
 import { learningRate } from './schedule.ts';
 
 /** Every setting of a run (stored in the checkpoint; `--resume` reuses them). */
@@ -25,6 +27,12 @@ export interface TrainSettings {
   readonly out: string;
   readonly architecture: Architecture;
   readonly backend: BackendChoice;
+  /**
+   * Training threads (data-parallel replicas, train/parallel/): a count or `auto` (CPU cores,
+   * at most 4, on wasm; 1 on the native backend). Not part of the run: `--resume` takes the
+   * new value, and any count continues the same training. Default 1.
+   */
+  readonly workers?: WorkersChoice;
   readonly batchSize: number;
   readonly maxSteps: number;
   readonly learningRate: number;
@@ -75,6 +83,8 @@ export interface TrainHooks {
 export interface TrainSummary {
   readonly event: 'done';
   readonly backend: string;
+  /** Training threads used. */
+  readonly workers: number;
   readonly architecture: string;
   readonly steps: number;
   readonly imagesSeen: number;
@@ -113,7 +123,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     if (!(await hasCheckpoint(requested.out))) throw new Error(`--resume: no checkpoint in ${join(requested.out, 'checkpoint')}`);
     state = await readCheckpointState(requested.out);
     const stored = state.settings as unknown as TrainSettings;
-    settings = { ...stored, out: requested.out, maxSteps: requested.keepMaxSteps ? stored.maxSteps : requested.maxSteps, backend: requested.backend, keepMaxSteps: undefined };
+    settings = { ...stored, out: requested.out, maxSteps: requested.keepMaxSteps ? stored.maxSteps : requested.maxSteps, backend: requested.backend, workers: requested.workers, keepMaxSteps: undefined };
   }
   tf.env().set('PROD', true);
   const backend: BackendInfo = await selectBackend(settings.backend);
@@ -135,7 +145,6 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
   }
   // The JS batch norm reads activations back to the CPU: right for wasm/cpu, wrong for a GPU.
   const patched = backend.name === 'tensorflow' ? 0 : useFastBatchNorm(model);
-  const logitsModel = tf.model({ inputs: model.inputs, outputs: model.getLayer(LOGITS_LAYER).output });
   const params = model.countParams();
   log({ event: 'model', architecture: spec.architecture, parameters: params, mflopsPerImage: (2 * countMacs(model)) / 1e6, input: spec.input, output: spec.output, fastBatchNormLayers: patched });
 
@@ -150,13 +159,12 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     validationMix: mix,
   });
   const interrupted = { value: false };
+  let stepper: TrainStepper | undefined;
   try {
     const validation = await stream.validation();
     log({ event: 'data', source: settings.data ?? 'generator', mix, trainingImages: stream.trainingSize ?? 'unlimited', validationImages: stream.validationSize });
 
     const optimizer = tf.train.adam(settings.learningRate);
-    const lr = optimizer as unknown as { learningRate: number };
-    const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
     let step = state?.step ?? 0;
     let imagesSeen = state?.imagesSeen ?? 0;
     let bestAccuracy = state?.bestAccuracy ?? -1;
@@ -171,6 +179,13 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       await restoreOptimizer(settings.out, optimizer);
       log({ event: 'resume', step });
     }
+    const { workers, note } = resolveWorkers(settings.workers, backend.name, settings.batchSize);
+    stepper =
+      workers > 1
+        ? await ReplicaPool.open({ replicas: workers, backend: backend.name === 'cpu' ? 'cpu' : 'wasm', model, optimizer, resumed: state !== undefined, spec, learningRate: settings.learningRate })
+        : new LocalStepper(model, LOGITS_LAYER, optimizer, spec.charset, spec.output);
+    const steps = stepper;
+    log({ event: 'workers', workers, ...(note ? { note } : {}) });
 
     const metadataFor = (score: Score | undefined, atStep: number): ModelMetadata => ({
       format: 'captcha-ocr-model',
@@ -198,19 +213,14 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
 
     const checkpoint = async () => {
       const t0 = performance.now();
-      await saveCheckpoint(settings.out, model, optimizer, {
-        step,
-        imagesSeen,
-        elapsedSeconds: elapsedBefore + (performance.now() - runStart) / 1000,
-        bestAccuracy,
-        bestStep,
-        settings: runSettings,
-        history,
-      });
+      await steps.syncModel();
+      const elapsedSeconds = elapsedBefore + (performance.now() - runStart) / 1000;
+      await steps.withOptimizer((o) => saveCheckpoint(settings.out, model, o, { step, imagesSeen, elapsedSeconds, bestAccuracy, bestStep, settings: runSettings, history }));
       log({ event: 'checkpoint', step, seconds: (performance.now() - t0) / 1000 });
     };
 
     const runEval = async () => {
+      await steps.syncModel();
       const score = evaluate(model, validation, spec.charset, spec.output);
       lastScore = score;
       const entry = { event: 'eval', step, imagesSeen, accuracy: score.accuracy, characterAccuracy: score.characterAccuracy, perPosition: score.perPosition, count: score.count };
@@ -233,7 +243,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     let lastProgress = performance.now();
     const startStep = step;
     const progressMs = (hooks.progressSeconds ?? 10) * 1000;
-    const [, h, w] = model.inputs[0].shape as number[];
+    let learningRateNow = settings.learningRate;
 
     while (step < settings.maxSteps) {
       // Let signal handlers (Ctrl-C) and worker messages run: a queued batch resolves as a microtask.
@@ -241,33 +251,14 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       const t0 = performance.now();
       const batch: Batch = await stream.next();
       if (batch.step !== step) throw new Error(`data stream out of order (got batch ${batch.step} for step ${step})`);
-      const labels = batchLabels(batch);
-      lr.learningRate = learningRate(step, settings.learningRate, settings.maxSteps, settings.warmupSteps);
-      let logitsData: Float32Array | undefined;
-      let logitsShape: number[] = [];
-      const lossValue = tf.tidy(() => {
-        const x = tf.tensor4d(batch.images, [batch.size, h, w, 1]);
-        const cost = optimizer.minimize(
-          () => {
-            const logits = logitsModel.apply(x, { training: true }) as tf.Tensor3D;
-            logitsData = logits.dataSync() as Float32Array;
-            logitsShape = logits.shape;
-            return lossFor(spec.output, logits, labels);
-          },
-          true,
-          varList,
-        );
-        return cost!.dataSync()[0];
-      });
+      learningRateNow = learningRate(step, settings.learningRate, settings.maxSteps, settings.warmupSteps);
+      const { loss: lossValue, correct } = await steps.step(batch, learningRateNow);
       const dt = performance.now() - t0;
       trainMs += dt;
       trainImages += batch.size;
       step++;
       imagesSeen += batch.size;
-      const [n, t, k] = logitsShape;
-      const scorer = new Scorer();
-      decodeBatch(logitsData!, n, t, k, spec.charset, spec.output).forEach((p, i) => scorer.add(labelText(labels[i], spec.charset), p));
-      const acc = scorer.score().accuracy;
+      const acc = correct / batch.size;
       const alpha = step - startStep < 20 ? 1 / (step - startStep) : 0.05;
       lossEma = Number.isNaN(lossEma) ? lossValue : lossEma + alpha * (lossValue - lossEma);
       accEma = Number.isNaN(accEma) ? acc : accEma + alpha * (acc - accEma);
@@ -279,7 +270,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
         lastProgress = now;
         const ips = trainImages / (trainMs / 1000);
         const remaining = ((settings.maxSteps - step) * settings.batchSize) / ips;
-        log({ event: 'progress', step, maxSteps: settings.maxSteps, imagesSeen, loss: lossEma, accuracy: accEma, learningRate: lr.learningRate, imagesPerSecond: ips, etaSeconds: Math.round(remaining) });
+        log({ event: 'progress', step, maxSteps: settings.maxSteps, imagesSeen, loss: lossEma, accuracy: accEma, learningRate: learningRateNow, imagesPerSecond: ips, etaSeconds: Math.round(remaining) });
       }
       if (stopping) {
         interrupted.value = true;
@@ -296,6 +287,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     const summary: TrainSummary = {
       event: 'done',
       backend: backend.name,
+      workers,
       architecture: spec.architecture,
       steps: step,
       imagesSeen,
@@ -308,6 +300,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     };
     return summary;
   } finally {
+    await stepper?.close();
     await stream.close();
   }
 }

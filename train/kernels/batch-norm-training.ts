@@ -41,6 +41,21 @@ export function batchNormTraining(
   return op(x, gamma, beta);
 }
 
+/**
+ * Cross-replica exchange for data-parallel training (train/parallel/): every replica calls it
+ * at the same points with vectors of the same length and gets every replica's vector in rank
+ * order. While one is set, the batch statistics and the gradient sums that `dx` needs are
+ * taken over the whole batch (all replicas' shares), as if one thread ran it (synchronised
+ * batch norm); the `gamma`/`beta` gradients stay per share (the gradient all-reduce sums them).
+ */
+export type ReplicaGather = (local: Float64Array) => readonly Float64Array[];
+let replicaGather: ReplicaGather | undefined;
+
+/** Sets (or clears) the cross-replica exchange of this thread's batch norm. */
+export function setBatchNormReplicaGather(gather: ReplicaGather | undefined): void {
+  replicaGather = gather;
+}
+
 let registered = new Set<string>();
 
 function ensureRegistered(): void {
@@ -57,7 +72,7 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const channels = x.shape[x.shape.length - 1];
   const kb = backend as tf.KernelBackend;
   const stats = jsKernel(kb, [x], [3, channels], ([xv], out) => {
-    const s = channelStats(xv, channels);
+    const s = replicaGather ? replicaChannelStats(xv, channels, replicaGather) : channelStats(xv, channels);
     out.set(s.mean, 0);
     out.set(s.variance, channels);
     for (let c = 0; c < channels; c++) out[2 * channels + c] = 1 / Math.sqrt(s.variance[c] + epsilon);
@@ -78,8 +93,18 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, dy, gamma, stats } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo; gamma: tf.TensorInfo; stats: tf.TensorInfo };
   const channels = x.shape[x.shape.length - 1];
   const kb = backend as tf.KernelBackend;
+  // With replicas: [count, sum dy, sum dy * (x - mean)] over the whole batch, for dx.
+  let whole: Float64Array | undefined;
   const params = jsKernel(kb, [x, dy, stats], [2, channels], ([xv, g, st], out) => {
     const sums = gradientSums(xv, g, st.subarray(0, channels), channels);
+    if (replicaGather) {
+      const local = new Float64Array(1 + 2 * channels);
+      local[0] = xv.length / channels;
+      local.set(sums.dBeta, 1);
+      local.set(sums.dGamma, 1 + channels);
+      whole = new Float64Array(local.length);
+      for (const v of replicaGather(local)) for (let i = 0; i < v.length; i++) whole[i] += v[i];
+    }
     for (let c = 0; c < channels; c++) {
       out[c] = sums.dGamma[c] * st[2 * channels + c];
       out[channels + c] = sums.dBeta[c];
@@ -96,8 +121,13 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
       const inv = st[2 * channels + c];
       mean[c] = st[c];
       k1[c] = gm[c] * inv;
-      k2[c] = p[channels + c] / m;
-      k3[c] = (p[c] / m) * inv;
+      if (whole) {
+        k2[c] = whole[1 + c] / whole[0];
+        k3[c] = ((whole[1 + channels + c] * inv) / whole[0]) * inv;
+      } else {
+        k2[c] = p[channels + c] / m;
+        k3[c] = (p[c] / m) * inv;
+      }
     }
     for (let i = 0; i < xv.length; i += channels) {
       for (let c = 0; c < channels; c++) out[i + c] = k1[c] * (g[i + c] - k2[c] - (xv[i + c] - mean[c]) * k3[c]);
@@ -138,6 +168,43 @@ export function channelStats(x: Float32Array, channels: number): { mean: Float32
     const mu = sum[c] / m;
     mean[c] = mu + shift[c];
     variance[c] = Math.max(0, sq[c] / m - mu * mu);
+  }
+  return { mean, variance };
+}
+
+/**
+ * Per-channel mean and biased variance over every replica's share: each sends its count,
+ * mean and centred sum of squares (float64); all combine them in rank order (Chan et al.).
+ */
+function replicaChannelStats(x: Float32Array, channels: number, gather: ReplicaGather): { mean: Float32Array; variance: Float32Array } {
+  const m = x.length / channels;
+  const sum = new Float64Array(channels);
+  const sq = new Float64Array(channels);
+  const shift = x.slice(0, channels);
+  for (let i = 0; i < x.length; i += channels) {
+    for (let c = 0; c < channels; c++) {
+      const v = x[i + c] - shift[c];
+      sum[c] += v;
+      sq[c] += v * v;
+    }
+  }
+  const local = new Float64Array(1 + 2 * channels);
+  local[0] = m;
+  for (let c = 0; c < channels; c++) {
+    local[1 + c] = shift[c] + sum[c] / m;
+    local[1 + channels + c] = Math.max(0, sq[c] - (sum[c] * sum[c]) / m);
+  }
+  const parts = gather(local);
+  const total = parts.reduce((a, p) => a + p[0], 0);
+  const mean = new Float32Array(channels);
+  const variance = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let mu = 0;
+    for (const p of parts) mu += (p[0] * p[1 + c]) / total;
+    let m2 = 0;
+    for (const p of parts) m2 += p[1 + channels + c] + p[0] * (p[1 + c] - mu) ** 2;
+    mean[c] = mu;
+    variance[c] = Math.max(0, m2 / total);
   }
   return { mean, variance };
 }
