@@ -3,7 +3,7 @@
  * With MODEL_KEY and an R2/KV binding configured, that model is used instead (model-source.ts).
  */
 import model from '../../models/captcha-ocr.onnx';
-import metadata from '../../models/captcha-ocr.json';
+import metadata from '../../models/captcha-ocr.json' with { type: 'json' };
 import { createWorker } from './create-worker.ts';
 
 export default createWorker({ model, metadata });
