@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { drawArc, drawDot, pasteMask, smooth, type Canvas } from './draw.ts';
-import { coefficients, resize, resizeTile } from './resample.ts';
+import { coefficients, resize, resizeWidthOverBackground } from './resample.ts';
+import { resizeQuadMask } from './tile-resize.ts';
+import { MASK_OF_PREMULTIPLIED, quadNearestMask } from './tile-transform.ts';
 
 function canvas(w: number, h: number, v = 0): Canvas {
   return { width: w, height: h, data: new Uint8Array(w * h * 3).fill(v) };
@@ -31,6 +33,25 @@ describe('SMOOTH filter', () => {
     const out = new Uint8Array(cv.data.length);
     smooth(cv, out);
     assert.ok(out.every((v) => v === 201));
+  });
+  it('equals the 3x3 kernel written out, at odd and even sizes', () => {
+    for (let w = 1; w <= 7; w++) {
+      for (let h = 1; h <= 8; h++) {
+        const cv = canvas(w, h);
+        cv.data.forEach((_, i) => (cv.data[i] = (i * 2654435761) >>> 24));
+        const at = (x: number, y: number, c: number) => cv.data[(y * w + x) * 3 + c];
+        const want = cv.data.map((v, i) => {
+          const [x, y, c] = [Math.floor(i / 3) % w, Math.floor(i / 3 / w), i % 3];
+          if (x === 0 || y === 0 || x === w - 1 || y === h - 1) return v;
+          let sum = 4 * at(x, y, c);
+          for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) sum += at(x + dx, y + dy, c);
+          return Math.floor(sum / 13 + 0.5);
+        });
+        const out = new Uint8Array(cv.data.length);
+        smooth(cv, out);
+        assert.deepEqual(out, want, `${w} x ${h}`);
+      }
+    }
   });
 });
 
@@ -87,18 +108,49 @@ describe('paste and resample', () => {
       assert.ok(out.subarray(0, b * 5 * 3).every((v) => v === 77));
     }
   });
-  it('resizeTile (which skips empty windows) equals the plain resize', () => {
+  it('resizeWidthOverBackground equals the plain resize', () => {
+    for (let t = 0; t < 60; t++) {
+      const [sw, h, dw] = [161 + ((t * 37) % 200), 3 + (t % 9), 40 + ((t * 13) % 120)];
+      const bg = [238 + (t % 18), 250 - (t % 7), 255 - (t % 3)];
+      // Offset by t % 4 bytes: the word-wise background test must not depend on alignment.
+      const buf = new Uint8Array(sw * h * 3 + 4);
+      const src = buf.subarray(t % 4, t % 4 + sw * h * 3);
+      for (let i = 0; i < sw * h; i++) {
+        const ink = (i * 2654435761) >>> 24 < 40 + (t % 5) * 20;
+        for (let c = 0; c < 3; c++) src[i * 3 + c] = ink ? (i * (c + 7)) & 255 : bg[c];
+      }
+      if (t % 6 === 0) {
+        // A background last row but for its last pixel (in the last, partial group of 4 pixels).
+        for (let i = (h - 1) * sw * 3; i < src.length; i++) src[i] = bg[i % 3];
+        src[src.length - 1] ^= 1;
+      }
+      const plain = resize(src, sw, h, 3, dw, h, new Uint8Array(0), new Uint8Array(dw * h * 3));
+      const fast = new Uint8Array(dw * h * 3);
+      resizeWidthOverBackground(src, sw, h, bg, fast, dw);
+      assert.deepEqual(fast, plain, `${sw} -> ${dw} x ${h}`);
+    }
+  });
+  it('resizeQuadMask (fused, skips empty windows) equals resize then quadNearestMask', () => {
     for (let t = 0; t < 200; t++) {
       const [sw, sh, dw, dh] = [5 + ((t * 7) % 50), 5 + ((t * 11) % 60), 5 + ((t * 13) % 70), 5 + ((t * 17) % 80)];
+      // Identity sizes too (no width or no height pass).
+      const [w2, h2] = [t % 10 === 0 ? sw : dw, t % 10 === 5 ? sh : dh];
       const src = new Uint8Array(sw * sh * 2);
       for (let i = 0; i < sw * sh; i++) {
-        const a = (i * 2654435761) >>> 24 < 120 ? 0 : (i * 31) & 255;
+        const inked = (i * 2654435761) >>> 24 >= 120 && (t % 3 !== 0 || (i % sw > sw / 3 && i / sw < sh / 2));
+        const a = inked ? (i * 31) & 255 : 0;
         src[i * 2 + 1] = a;
         src[i * 2] = Math.floor((a * ((i * 17) % 256)) / 255);
       }
-      const plain = resize(src, sw, sh, 2, dw, dh, new Uint8Array(dw * sh * 2), new Uint8Array(dw * dh * 2));
-      const fast = resizeTile(src, sw, sh, dw, dh, new Uint8Array(dw * sh * 2), new Uint8Array(dw * dh * 2));
-      assert.deepEqual(fast.subarray(0, dw * dh * 2), plain.subarray(0, dw * dh * 2), `${sw}x${sh} -> ${dw}x${dh}`);
+      const [w, h] = [Math.max(1, w2 - (t % 7)), Math.max(1, h2 - (t % 9))];
+      const corners = [(t % 5) - 2, (t % 4) - 1, 2 - (t % 5), h2 - (t % 3), w2 + (t % 6) - 3, h2 + (t % 5) - 2, w2 - (t % 6) + 3, 1 - (t % 4)];
+      const lut = MASK_OF_PREMULTIPLIED.map((v, i) => (i === 0 ? 7 : v)); // lut[0] must be used for empty windows
+      const resized = resize(src, sw, sh, 2, w2, h2, new Uint8Array(w2 * sh * 2), new Uint8Array(w2 * h2 * 2));
+      const plain = new Uint8Array(w * h);
+      quadNearestMask(resized, w2, h2, corners, lut, plain, w, h);
+      const fused = new Uint8Array(w * h);
+      resizeQuadMask(src, sw, sh, w2, h2, new Uint8Array(w2 * sh * 2), corners, lut, fused, w, h);
+      assert.deepEqual(fused, plain, `${sw}x${sh} -> ${w2}x${h2} -> ${w}x${h}`);
     }
   });
 });

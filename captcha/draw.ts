@@ -196,28 +196,69 @@ const DIV13 = /* @__PURE__ */ (() => {
 /**
  * `image.filter(SMOOTH)`: 3x3 kernel 1 1 1 / 1 5 1 / 1 1 1 over 13, rounded; the outermost
  * rows and columns are copied unchanged (Filter.c). `out` must not alias `cv.data`.
+ * Output rows go in pairs, which share the loads of their two middle input rows.
  */
 export function smooth(cv: Canvas, out: Uint8Array): void {
   const { width: w, height: h, data: d } = cv;
-  const stride = w * 3;
-  out.set(d.subarray(0, stride), 0);
-  if (h > 1) out.set(d.subarray((h - 1) * stride, h * stride), (h - 1) * stride);
+  const s = w * 3;
+  out.set(d.subarray(0, s), 0);
+  if (h > 1) out.set(d.subarray((h - 1) * s, h * s), (h - 1) * s);
   for (let y = 1; y < h - 1; y++) {
-    const r = y * stride;
     for (let c = 0; c < 3; c++) {
-      out[r + c] = d[r + c];
-      out[r + stride - 3 + c] = d[r + stride - 3 + c];
-      // Sliding sums of three rows: a, b, n are the column sums left of, at and right of i.
+      out[y * s + c] = d[y * s + c];
+      out[y * s + s - 3 + c] = d[y * s + s - 3 + c];
+    }
+  }
+  if (w < 3) return;
+  for (let y = 1; y < h - 1; y += 2) {
+    const r = y * s;
+    const end = r + s - 3;
+    if (y + 1 === h - 1) {
+      smoothRow(d, out, r, end, s);
+      break;
+    }
+    for (let c = 0; c < 3; c++) {
+      // Sliding column sums over rows y-1..y+1 (p*) and y..y+2 (q*): left of (*a), at (*b) and
+      // right of (*n) pixel i; m2, m3 hold rows y and y+1 of the column at i (the centres).
       let i = r + c;
-      let a = d[i - stride] + d[i] + d[i + stride];
+      let pa = d[i - s] + d[i] + d[i + s];
+      let qa = d[i] + d[i + s] + d[i + 2 * s];
       i += 3;
-      let b = d[i - stride] + d[i] + d[i + stride];
-      for (const end = r + stride - 3; i < end; i += 3) {
-        const n = d[i + 3 - stride] + d[i + 3] + d[i + 3 + stride];
-        out[i] = DIV13[a + b + n + 4 * d[i]];
-        a = b;
-        b = n;
+      let m2 = d[i];
+      let m3 = d[i + s];
+      let pb = d[i - s] + m2 + m3;
+      let qb = m2 + m3 + d[i + 2 * s];
+      for (; i < end; i += 3) {
+        const j = i + 3;
+        const n2 = d[j];
+        const n3 = d[j + s];
+        const pn = d[j - s] + n2 + n3;
+        const qn = n2 + n3 + d[j + 2 * s];
+        out[i] = DIV13[pa + pb + pn + 4 * m2];
+        out[i + s] = DIV13[qa + qb + qn + 4 * m3];
+        pa = pb;
+        pb = pn;
+        qa = qb;
+        qb = qn;
+        m2 = n2;
+        m3 = n3;
       }
+    }
+  }
+}
+
+/** One output row of `smooth` (its pixels r + 3 .. end - 1, per channel). */
+function smoothRow(d: Uint8Array, out: Uint8Array, r: number, end: number, s: number): void {
+  for (let c = 0; c < 3; c++) {
+    let i = r + c;
+    let a = d[i - s] + d[i] + d[i + s];
+    i += 3;
+    let b = d[i - s] + d[i] + d[i + s];
+    for (; i < end; i += 3) {
+      const n = d[i + 3 - s] + d[i + 3] + d[i + 3 + s];
+      out[i] = DIV13[a + b + n + 4 * d[i]];
+      a = b;
+      b = n;
     }
   }
 }

@@ -3,8 +3,9 @@ import { createRng, type Rng } from '../core/rng.ts';
 import { drawArc, drawDot, pasteMask, smooth, type Canvas } from './draw.ts';
 import { GlyphAtlas } from './glyph-atlas.ts';
 import { resolveCaptchaOptions, type CaptchaOptions } from './options.ts';
-import { resize, resizeTile } from './resample.ts';
-import { MASK_OF_PREMULTIPLIED, REPREMULTIPLY, affineBilinear, mapPremultiplied, mulDiv255, quadNearestMask, rotationMatrix } from './tile-transform.ts';
+import { resizeWidthOverBackground } from './resample.ts';
+import { resizeQuadMask } from './tile-resize.ts';
+import { MASK_OF_PREMULTIPLIED, affineBilinear, mulDiv255, rotationMatrix } from './tile-transform.ts';
 
 export type { CaptchaOptions, CaptchaStyle } from './options.ts';
 
@@ -51,7 +52,6 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
   let src: Uint8Array = new Uint8Array(4096);
   let rot: Uint8Array = new Uint8Array(8192);
   let tmp: Uint8Array = new Uint8Array(8192);
-  let res: Uint8Array = new Uint8Array(8192);
   let canvasBuf: Uint8Array = new Uint8Array(o.width * o.height * 3);
   let squeezed: Uint8Array = new Uint8Array(o.width * o.height * 3);
   const tiles: Tile[] = [];
@@ -130,13 +130,11 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
     }
     const r = rotationMatrix(angle, sw, sh);
     rot = grow(rot, r.width * r.height * 2);
-    affineBilinear(src, sw, sh, r.matrix, rot, r.width, r.height);
-    mapPremultiplied(rot, r.width * r.height, REPREMULTIPLY);
+    affineBilinear(src, sw, sh, r.matrix, rot, r.width, r.height, true); // RGBa -> RGBA -> RGBa included
     tmp = grow(tmp, w2 * r.height * 2);
-    res = grow(res, w2 * h2 * 2);
-    const resized = resizeTile(rot, r.width, r.height, w2, h2, tmp, res);
     const t = tileSlot(k, w, h, false);
-    quadNearestMask(resized, w2, h2, [x1, y1, -x1, h2 - y2, w2 + x2, h2 + y2, w2 - x2, -y1], MASK_OF_PREMULTIPLIED, t.mask, w, h);
+    // Resize to w2 x h2, QUAD warp back to w x h, paste mask: fused (tile-resize.ts).
+    resizeQuadMask(rot, r.width, r.height, w2, h2, tmp, [x1, y1, -x1, h2 - y2, w2 + x2, h2 + y2, w2 - x2, -y1], MASK_OF_PREMULTIPLIED, t.mask, w, h);
     return t;
   }
 
@@ -191,7 +189,7 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
     let img = canvas;
     if (squeeze && cw > o.width) {
       squeezed = grow(squeezed, o.width * H * 3);
-      resize(canvasBuf, cw, H, 3, o.width, H, squeezed, squeezed);
+      resizeWidthOverBackground(canvasBuf, cw, H, bg, squeezed, o.width);
       img = { width: o.width, height: H, data: squeezed };
     }
     const W = img.width;

@@ -4,9 +4,9 @@
  * 8-bit coefficients with 22 fractional bits, horizontal pass first, each pass rounded and
  * clipped to 0..255. Works on interleaved 8-bit channels.
  */
-const PRECISION_BITS = 32 - 8 - 2;
-const HALF = 1 << (PRECISION_BITS - 1);
-const MAX = 255 << PRECISION_BITS;
+export const PRECISION_BITS = 32 - 8 - 2;
+export const HALF = 1 << (PRECISION_BITS - 1);
+export const MAX = 255 << PRECISION_BITS;
 
 /** Per output pixel: the first input index, the tap count and `ksize` fixed-point weights. */
 export interface Coefficients {
@@ -186,90 +186,73 @@ export function resize(
   return dst;
 }
 
-let rowPrefix = new Int32Array(0);
-let colPrefix = new Int32Array(0);
+let nextInk = new Int32Array(0);
 
 /**
- * `resize` specialised for a premultiplied 2-channel tile (grey, alpha): the same arithmetic,
- * but output pixels whose whole input window is zero (both channels) are set to 0 without
- * summing (HALF >> 22 rounds to 0). Most of a rotated
- * glyph tile is transparent, so this skips much of the work; results are identical.
+ * The width pass of `resize` for an RGB canvas (sw x h) that is mostly the background colour
+ * `bg`, into `dst` (dw x h): a window holding only background pixels sums to
+ * HALF + bg * (sum of its weights), worked out once per output column; only windows that
+ * meet other pixels are summed tap by tap. Identical to `resize(src, sw, h, 3, dw, h, ...)`.
  */
-export function resizeTile(src: Uint8Array, sw: number, sh: number, dw: number, dh: number, tmp: Uint8Array, dst: Uint8Array): Uint8Array {
-  if (sw === dw && sh === dh) return src;
-  let cur = src;
-  let cw = sw;
-  if (sw !== dw) {
-    const out = sh === dh ? dst : tmp;
-    const { ksize, start, count, weights } = coefficients(sw, dw);
-    const pw = sw + 1;
-    if (rowPrefix.length < pw * sh) rowPrefix = new Int32Array(pw * sh * 2);
-    const pre = rowPrefix;
-    for (let y = 0; y < sh; y++) {
-      let acc = 0;
-      const b = y * pw;
-      pre[b] = 0;
-      for (let x = 0, s = y * sw * 2; x < sw; x++, s += 2) pre[b + x + 1] = acc += src[s] + src[s + 1];
-    }
-    for (let y = 0, o = 0; y < sh; y++) {
-      const row = y * sw * 2;
-      const b = y * pw;
-      for (let xx = 0; xx < dw; xx++, o += 2) {
-        const n = count[xx];
-        const st = start[xx];
-        if (pre[b + st + n] === pre[b + st]) {
-          out[o] = 0;
-          out[o + 1] = 0;
-          continue;
-        }
-        let kb = xx * ksize;
-        let s = row + st * 2;
-        let s0 = HALF;
-        let s1 = HALF;
-        for (let x = 0; x < n; x++, s += 2, kb++) {
-          const k = weights[kb];
-          s0 += src[s] * k;
-          s1 += src[s + 1] * k;
-        }
-        out[o] = clip8(s0);
-        out[o + 1] = clip8(s1);
+export function resizeWidthOverBackground(src: Uint8Array, sw: number, h: number, bg: readonly number[], dst: Uint8Array, dw: number): void {
+  const { ksize, start, count, weights } = coefficients(sw, dw);
+  const [b0, b1, b2] = bg;
+  // Background test 4 pixels (12 bytes, three aligned words) at a time over the whole canvas:
+  // next[g] = the first group >= g of pixels 4g..4g+3 that holds a non-background pixel.
+  if (src.byteOffset % 4 !== 0) src = src.slice(0, sw * h * 3);
+  const groups = (sw * h) >> 2;
+  if (nextInk.length < groups + 2) nextInk = new Int32Array(groups * 2 + 2);
+  const next = nextInk;
+  const words = new Uint32Array(src.buffer, src.byteOffset, groups * 3);
+  const [p0, p1, p2] = new Uint32Array(new Uint8Array([b0, b1, b2, b0, b1, b2, b0, b1, b2, b0, b1, b2]).buffer);
+  next[groups + 1] = groups + 1;
+  next[groups] = groups; // a partial last group counts as ink
+  for (let g = groups - 1, q = g * 3; g >= 0; g--, q -= 3) next[g] = words[q] !== p0 || words[q + 1] !== p1 || words[q + 2] !== p2 ? g : next[g + 1];
+  const ds = dw * 3;
+  for (let xx = 0; xx < dw; xx++) {
+    const st = start[xx];
+    const n = count[xx];
+    const kb = xx * ksize;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += weights[kb + i];
+    const f0 = clip8(HALF + b0 * sum);
+    const f1 = clip8(HALF + b1 * sum);
+    const f2 = clip8(HALF + b2 * sum);
+    // Up to 6 taps, padded with zero weights while the row has the pixels (adding 0 changes nothing).
+    const six = n <= 6 && st + 6 <= sw;
+    const k0 = weights[kb];
+    const k1 = n > 1 ? weights[kb + 1] : 0;
+    const k2 = n > 2 ? weights[kb + 2] : 0;
+    const k3 = n > 3 ? weights[kb + 3] : 0;
+    const k4 = n > 4 ? weights[kb + 4] : 0;
+    const k5 = n > 5 ? weights[kb + 5] : 0;
+    for (let y = 0, k = st, o = xx * 3; y < h; y++, k += sw, o += ds) {
+      // Pixels k .. k + n - 1 (row y, columns st ..) are background if no ink group starts before k + n.
+      if (next[k >> 2] * 4 >= k + n) {
+        dst[o] = f0;
+        dst[o + 1] = f1;
+        dst[o + 2] = f2;
+        continue;
       }
-    }
-    cur = out;
-    cw = dw;
-  }
-  if (sh === dh) return cur;
-  const { ksize, start, count, weights } = coefficients(sh, dh);
-  const stride = cw * 2;
-  if (colPrefix.length < (sh + 1) * cw) colPrefix = new Int32Array((sh + 1) * cw * 2);
-  const pre = colPrefix;
-  for (let x = 0; x < cw; x++) pre[x] = 0;
-  for (let y = 0; y < sh; y++) {
-    const b = y * cw;
-    for (let x = 0, s = y * stride; x < cw; x++, s += 2) pre[b + cw + x] = pre[b + x] + cur[s] + cur[s + 1];
-  }
-  for (let yy = 0; yy < dh; yy++) {
-    const n = count[yy];
-    const st = start[yy];
-    const kb = yy * ksize;
-    const lo = st * cw;
-    const hi = (st + n) * cw;
-    for (let x = 0, o = yy * stride; x < cw; x++, o += 2) {
-      if (pre[hi + x] === pre[lo + x]) {
-        dst[o] = 0;
-        dst[o + 1] = 0;
+      if (six) {
+        const s = k * 3;
+        dst[o] = clip8(HALF + src[s] * k0 + src[s + 3] * k1 + src[s + 6] * k2 + src[s + 9] * k3 + src[s + 12] * k4 + src[s + 15] * k5);
+        dst[o + 1] = clip8(HALF + src[s + 1] * k0 + src[s + 4] * k1 + src[s + 7] * k2 + src[s + 10] * k3 + src[s + 13] * k4 + src[s + 16] * k5);
+        dst[o + 2] = clip8(HALF + src[s + 2] * k0 + src[s + 5] * k1 + src[s + 8] * k2 + src[s + 11] * k3 + src[s + 14] * k4 + src[s + 17] * k5);
         continue;
       }
       let s0 = HALF;
       let s1 = HALF;
-      for (let y = 0, s = st * stride + x * 2; y < n; y++, s += stride) {
-        const k = weights[kb + y];
-        s0 += cur[s] * k;
-        s1 += cur[s + 1] * k;
+      let s2 = HALF;
+      for (let i = 0, s = k * 3; i < n; i++, s += 3) {
+        const w = weights[kb + i];
+        s0 += src[s] * w;
+        s1 += src[s + 1] * w;
+        s2 += src[s + 2] * w;
       }
       dst[o] = clip8(s0);
       dst[o + 1] = clip8(s1);
+      dst[o + 2] = clip8(s2);
     }
   }
-  return dst;
 }

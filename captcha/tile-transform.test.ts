@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MASK_OF_PREMULTIPLIED, REPREMULTIPLY, affineBilinear, mulDiv255, quadCoefficients, quadNearestMask, rotationMatrix, unpremultiply } from './tile-transform.ts';
+import {
+  MASK_OF_PREMULTIPLIED,
+  REPREMULTIPLY,
+  affineBilinear,
+  mapPremultiplied,
+  mulDiv255,
+  quadCoefficients,
+  quadNearestMask,
+  rotationMatrix,
+  unpremultiply,
+} from './tile-transform.ts';
 
 describe('premultiplied alpha helpers', () => {
   it('MULDIV255 rounds like Pillow', () => {
@@ -59,6 +69,24 @@ describe('rotate (expand, bilinear)', () => {
     const dst = new Uint8Array(2);
     affineBilinear(src, 2, 1, [1, 0, 0.5, 0, 1, 0], dst, 1, 1);
     assert.deepEqual([...dst], [127, 127]);
+  });
+  it('with repremultiply equals the rotation followed by mapPremultiplied', () => {
+    for (const angle of [-29.3, -7.1, 0, 12.5, 30]) {
+      const [w, h] = [23, 31];
+      const src = new Uint8Array(w * h * 2);
+      for (let i = 0; i < w * h; i++) {
+        const a = (i * 2654435761) >>> 24 < 100 ? 0 : 180 + ((i * 13) % 76);
+        src[i * 2 + 1] = a;
+        src[i * 2] = mulDiv255(a, (i * 7) % 201);
+      }
+      const r = rotationMatrix(angle, w, h);
+      const plain = new Uint8Array(r.width * r.height * 2);
+      affineBilinear(src, w, h, r.matrix, plain, r.width, r.height);
+      mapPremultiplied(plain, r.width * r.height, REPREMULTIPLY);
+      const fused = new Uint8Array(r.width * r.height * 2);
+      affineBilinear(src, w, h, r.matrix, fused, r.width, r.height, true);
+      assert.deepEqual(fused, plain, `angle ${angle}`);
+    }
   });
 });
 

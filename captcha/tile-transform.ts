@@ -78,9 +78,19 @@ export function rotationMatrix(angleDeg: number, w: number, h: number): { matrix
 /**
  * `Image.transform(size, AFFINE, matrix, BILINEAR)` on a 2-channel tile (Geometry.c: the
  * output pixel centre maps into the input, points outside are transparent, neighbours are
- * clamped at the edges, the result truncated). `dst` must hold dw * dh * 2 bytes.
+ * clamped at the edges, the result truncated). `dst` must hold dw * dh * 2 bytes. With
+ * `repremultiply`, the grey channel then goes through REPREMULTIPLY (as `mapPremultiplied`).
  */
-export function affineBilinear(src: Uint8Array, sw: number, sh: number, m: readonly number[], dst: Uint8Array, dw: number, dh: number): void {
+export function affineBilinear(
+  src: Uint8Array,
+  sw: number,
+  sh: number,
+  m: readonly number[],
+  dst: Uint8Array,
+  dw: number,
+  dh: number,
+  repremultiply = false,
+): void {
   const [a0, a1, a2, a3, a4, a5] = m;
   dst.fill(0, 0, dw * dh * 2);
   const maxX = sw - 1;
@@ -102,15 +112,25 @@ export function affineBilinear(src: Uint8Array, sw: number, sh: number, m: reado
       const x1 = (ix + 1 > maxX ? maxX : ix + 1) * 2;
       const r0 = (iy < 0 ? 0 : iy) * rowStride;
       const r1 = iy + 1 < sh ? (iy + 1) * rowStride : r0;
+      const q00 = r0 + x0;
+      const q01 = r0 + x1;
+      const q10 = r1 + x0;
+      const q11 = r1 + x1;
       // Transparent neighbourhood (p <= a in a drawn tile): the output stays 0.
-      if ((src[r0 + x0 + 1] | src[r0 + x1 + 1] | src[r1 + x0 + 1] | src[r1 + x1 + 1]) === 0) continue;
-      for (let c = 0; c < 2; c++) {
-        const t0 = src[r0 + x0 + c];
-        const v1 = t0 + (src[r0 + x1 + c] - t0) * dx;
-        const t1 = src[r1 + x0 + c];
-        const v2 = t1 + (src[r1 + x1 + c] - t1) * dx;
-        dst[o + c] = v1 + (v2 - v1) * dy;
-      }
+      if ((src[q00 + 1] | src[q01 + 1] | src[q10 + 1] | src[q11 + 1]) === 0) continue;
+      // Each value lies in [0, 255] (a convex mix of bytes), so `| 0` truncates as the byte store does.
+      let t0 = src[q00];
+      let t1 = src[q10];
+      let v1 = t0 + (src[q01] - t0) * dx;
+      let v2 = t1 + (src[q11] - t1) * dx;
+      const p = (v1 + (v2 - v1) * dy) | 0;
+      t0 = src[q00 + 1];
+      t1 = src[q10 + 1];
+      v1 = t0 + (src[q01 + 1] - t0) * dx;
+      v2 = t1 + (src[q11 + 1] - t1) * dx;
+      const a = (v1 + (v2 - v1) * dy) | 0;
+      dst[o] = repremultiply ? REPREMULTIPLY[(a << 8) | p] : p;
+      dst[o + 1] = a;
     }
   }
 }
