@@ -1,25 +1,16 @@
 // POST /decode under concurrent load: requests/s and latency percentiles (autocannon),
 // against `captcha-ocr serve` in its own process, with 160x60 PNG CAPTCHAs.
 // Usage: node --import tsx bench/decode-http.ts [--connections 32] [--duration 10]
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { captchaPngs } from './bench-images.ts';
 import { benchModel } from './bench-model.ts';
+import { startBenchServer } from './bench-server.ts';
 
 const { values } = parseArgs({ options: { connections: { type: 'string', default: '32' }, duration: { type: 'string', default: '10' }, pipelining: { type: 'string', default: '1' } } });
 const model = await benchModel();
 const images = await captchaPngs(64);
-const server = spawn(process.execPath, ['bin/captcha-ocr.js', 'serve', '--model', model.modelPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env } });
-const url = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  server.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const m = /at (http:\/\/\S+)/.exec(buf);
-    if (m) resolve(m[1]);
-  });
-  server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
+const { url, process: server } = await startBenchServer(model.modelPath);
 try {
   const requests = images.map((im) => ({ method: 'POST' as const, path: '/decode', headers: { 'content-type': 'image/png' }, body: Buffer.from(im.png) }));
   // warm up

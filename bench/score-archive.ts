@@ -1,11 +1,11 @@
 // POST /score throughput on a 2,000-image archive of 160x60 PNG CAPTCHAs (labels.txt layout),
 // against `captcha-ocr serve` in its own process. Usage: node --import tsx bench/score-archive.ts [--images 2000]
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { zipSync, type Zippable } from 'fflate';
 import { captchaPngs } from './bench-images.ts';
 import { benchModel } from './bench-model.ts';
+import { startBenchServer } from './bench-server.ts';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, runs: { type: 'string', default: '3' } } });
 const n = Number(values.images);
@@ -21,16 +21,7 @@ else {
   writeFileSync(cache, zip);
 }
 const model = await benchModel();
-const server = spawn(process.execPath, ['bin/captcha-ocr.js', 'serve', '--model', model.modelPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  server.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const m = /at (http:\/\/\S+)/.exec(buf);
-    if (m) resolve(m[1]);
-  });
-  server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
+const { url, process: server } = await startBenchServer(model.modelPath);
 try {
   console.log(`model: ${model.label}`);
   console.log(`archive: ${n} images, ${(zip.length / 1e6).toFixed(1)} MB`);
