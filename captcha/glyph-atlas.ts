@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GlobalFonts, createCanvas } from '@napi-rs/canvas';
-import { DEFAULT_FONT } from './options.ts';
 
 /**
  * One glyph at one size, rasterised once: its coverage (0..255) over the tight ink box and
@@ -64,27 +63,10 @@ export class GlyphAtlas {
     const key = `${font}\u0000${size}\u0000${char}`;
     let g = this.cache.get(key);
     if (!g) {
-      g = this.render(font, size, char);
+      g = this.rasterise(font, size, char);
       this.cache.set(key, g);
     }
     return g;
-  }
-
-  private render(font: number, size: number, char: string): Glyph {
-    // Droid Sans Mono (the Python library's font) differs from its successor Noto Sans Mono
-    // in two glyphs that matter: its zero is plain (Noto slashes it) and its one has no foot
-    // serif (Noto's has one; with it, real ones read as sevens). A model taught shapes real
-    // CAPTCHAs never show confuses 0/O and 1/7, so the bundled font gets Droid's shapes:
-    // the zero is the letter O squeezed into the zero's ink box, the one loses its foot.
-    if (resolve(this.fonts[font]) === resolve(DEFAULT_FONT)) {
-      if (char === '0') {
-        const zero = this.rasterise(font, size, '0');
-        const o = this.rasterise(font, size, 'O');
-        return { ...zero, coverage: resampleCoverage(o.coverage, o.inkWidth, o.inkHeight, zero.inkWidth, zero.inkHeight) };
-      }
-      if (char === '1') return withoutFoot(this.rasterise(font, size, '1'));
-    }
-    return this.rasterise(font, size, char);
   }
 
   private rasterise(font: number, size: number, char: string): Glyph {
@@ -138,64 +120,4 @@ export class GlyphAtlas {
       boxHeight: inkTop + inkHeight,
     };
   }
-}
-
-/** Bilinear resampling of a coverage mask (used to reshape one glyph into another's box). */
-function resampleCoverage(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
-  const out = new Uint8Array(dw * dh);
-  if (sw === 0 || sh === 0) return out;
-  for (let y = 0; y < dh; y++) {
-    const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const wy = fy - y0;
-    for (let x = 0; x < dw; x++) {
-      const fx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(sw - 1, x0 + 1);
-      const wx = fx - x0;
-      const top = src[y0 * sw + x0] * (1 - wx) + src[y0 * sw + x1] * wx;
-      const bottom = src[y1 * sw + x0] * (1 - wx) + src[y1 * sw + x1] * wx;
-      out[y * dw + x] = Math.round(top * (1 - wy) + bottom * wy);
-    }
-  }
-  return out;
-}
-
-/**
- * Removes the foot serif of a "1": below 85 % of the ink height, keeps only the columns of the
- * stem (measured at 65 % height, where only the stem has ink), then crops to the new ink box.
- */
-export function withoutFoot(g: Glyph): Glyph {
-  const { inkWidth: w, inkHeight: h, coverage } = g;
-  if (w === 0 || h < 8) return g;
-  const probe = Math.floor(h * 0.65) * w;
-  let s0 = -1;
-  let s1 = -1;
-  for (let x = 0; x < w; x++) {
-    if (coverage[probe + x] > 0) {
-      if (s0 < 0) s0 = x;
-      s1 = x;
-    }
-  }
-  if (s0 < 0) return g;
-  const out = coverage.slice();
-  for (let y = Math.floor(h * 0.85); y < h; y++) {
-    for (let x = 0; x < w; x++) if (x < s0 || x > s1) out[y * w + x] = 0;
-  }
-  // The stem's columns now bound the bottom rows; the flag still bounds the top-left.
-  let x0 = w;
-  let x1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (out[y * w + x] > 0) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-      }
-    }
-  }
-  const nw = x1 - x0 + 1;
-  const cropped = new Uint8Array(nw * h);
-  for (let y = 0; y < h; y++) cropped.set(out.subarray(y * w + x0, y * w + x0 + nw), y * nw);
-  return { ...g, coverage: cropped, inkWidth: nw, inkLeft: g.inkLeft + x0 };
 }

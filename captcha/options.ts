@@ -61,8 +61,11 @@ export interface CaptchaOptions {
   noiseCurve: boolean;
 }
 
-/** The bundled font file (Noto Sans Mono Regular, latin subset), as an absolute path. */
-export const DEFAULT_FONT = createRequire(import.meta.url).resolve('@fontsource/noto-sans-mono/files/noto-sans-mono-latin-400-normal.woff2');
+/**
+ * The bundled font file, as an absolute path: Droid Sans Mono 1.00 build 112 (Apache 2.0), the
+ * font the Python library ships, from the npm package connect-fonts-droidsansmono.
+ */
+export const DEFAULT_FONT = createRequire(import.meta.url).resolve('connect-fonts-droidsansmono/fonts/default/droidsansmono.ttf');
 
 /** The defaults that differ between styles. */
 export function styleDefaults(style: CaptchaStyle): Pick<CaptchaOptions, 'fontSizes' | 'textColor' | 'wordSpaceProbability'> {
