@@ -1,4 +1,4 @@
-import { toGrey, type RawImage } from './image.ts';
+import { luma, toGrey, type RawImage } from './image.ts';
 
 /**
  * How pixels become the model's input. One copy of this rule, used by the training data
@@ -56,8 +56,13 @@ function taps(src: number, dst: number): Taps {
       n = Math.max(n, 1);
     }
     for (let k = 0; k < n; k++) weights[i * stride + k] /= sum;
-    start[i] = lo;
-    count[i] = n;
+    // Zero-weight taps at either end add nothing (x + 0 * y === x): drop them.
+    let first = 0;
+    while (first < n - 1 && weights[i * stride + first] === 0) first++;
+    while (n - 1 > first && weights[i * stride + n - 1] === 0) n--;
+    if (first > 0) weights.copyWithin(i * stride, i * stride + first, i * stride + n);
+    start[i] = lo + first;
+    count[i] = n - first;
   }
   const t = { start, count, weights, stride };
   if (tapCache.size > 256) tapCache.clear();
@@ -95,19 +100,99 @@ export function resizeGrey(src: Float32Array, sw: number, sh: number, dw: number
   return out;
 }
 
+/** Reusable scratch rows for `preprocess` (one grey row and the horizontally resampled image). */
+let scratchRow = new Float32Array(0);
+let scratchTmp = new Float32Array(0);
+let scratchAcc = new Float64Array(0);
+
+/** Grey levels of row `y` (alpha flattened onto white) into `row`: the rule of `toGrey`. */
+function greyRow(image: RawImage, y: number, row: Float32Array): void {
+  const { width, channels, data } = image;
+  if (channels === 1) {
+    for (let x = 0, j = y * width; x < width; x++, j++) row[x] = data[j];
+  } else if (channels === 3) {
+    for (let x = 0, j = y * width * 3; x < width; x++, j += 3) row[x] = luma(data[j], data[j + 1], data[j + 2]);
+  } else {
+    for (let x = 0, j = y * width * 4; x < width; x++, j += 4) {
+      const a = data[j + 3] / 255;
+      row[x] = luma(data[j], data[j + 1], data[j + 2]) * a + 255 * (1 - a);
+    }
+  }
+}
+
 /**
  * The model input for one image: `height * width` floats, row-major (an NHWC tensor with C = 1).
  * Writes into `out` at `offset` when given (to fill a batch without copies).
+ *
+ * The same arithmetic as `resizeGrey(toGrey(image))` then scaling, fused row by row into
+ * reusable buffers (no per-image allocation); `preprocessReference` is the unfused form.
  */
 export function preprocess(image: RawImage, spec: PreprocessSpec, out?: Float32Array, offset = 0): Float32Array {
-  const grey = resizeGrey(toGrey(image), image.width, image.height, spec.width, spec.height);
-  const n = spec.width * spec.height;
+  const { width: sw, height: sh } = image;
+  const { width: dw, height: dh } = spec;
+  const n = dw * dh;
   const target = out ?? new Float32Array(n);
   if (target.length < offset + n) throw new RangeError('preprocess: output buffer too small');
+  if (scratchRow.length < sw) scratchRow = new Float32Array(sw);
+  if (scratchTmp.length < dw * sh) scratchTmp = new Float32Array(dw * sh);
+  const row = scratchRow;
+  const tmp = scratchTmp;
+  const tx = taps(sw, dw);
+  const identityX = sw === dw;
+  for (let y = 0; y < sh; y++) {
+    greyRow(image, y, row);
+    const base = y * dw;
+    if (identityX) {
+      tmp.set(row.subarray(0, sw), base);
+      continue;
+    }
+    for (let x = 0; x < dw; x++) {
+      const w0 = x * tx.stride;
+      const s0 = tx.start[x];
+      const c = tx.count[x];
+      let acc = 0;
+      for (let k = 0; k < c; k++) acc += row[s0 + k] * tx.weights[w0 + k];
+      tmp[base + x] = acc;
+    }
+  }
+  const ty = taps(sh, dh);
+  const identityY = sh === dh;
+  const invert = spec.invert;
+  if (scratchAcc.length < dw) scratchAcc = new Float64Array(dw);
+  const acc = scratchAcc;
+  for (let y = 0; y < dh; y++) {
+    const o = offset + y * dw;
+    if (identityY) {
+      for (let x = 0; x < dw; x++) acc[x] = tmp[y * dw + x];
+    } else {
+      // Row by row, in the same order as resizeGrey's per-pixel sum (bit-identical results).
+      acc.fill(0, 0, dw);
+      const w0 = y * ty.stride;
+      const s0 = ty.start[y];
+      for (let k = 0; k < ty.count[y]; k++) {
+        const w = ty.weights[w0 + k];
+        const r = (s0 + k) * dw;
+        for (let x = 0; x < dw; x++) acc[x] += tmp[r + x] * w;
+      }
+    }
+    for (let x = 0; x < dw; x++) {
+      const v = Math.fround(acc[x]) / 255;
+      const cl = v < 0 ? 0 : v > 1 ? 1 : v;
+      target[o + x] = invert ? 1 - cl : cl;
+    }
+  }
+  return target;
+}
+
+/** The unfused definition of `preprocess` (kept as the reference its tests compare against). */
+export function preprocessReference(image: RawImage, spec: PreprocessSpec): Float32Array {
+  const grey = resizeGrey(toGrey(image), image.width, image.height, spec.width, spec.height);
+  const n = spec.width * spec.height;
+  const target = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const v = grey[i] / 255;
     const c = v < 0 ? 0 : v > 1 ? 1 : v;
-    target[offset + i] = spec.invert ? 1 - c : c;
+    target[i] = spec.invert ? 1 - c : c;
   }
   return target;
 }

@@ -6,6 +6,8 @@ export interface MicroBatchingOptions {
   readonly maxBatch?: number;
   /** How long the first queued image waits for company when the model is idle (ms, default 1). */
   readonly maxWaitMs?: number;
+  /** Model runs in flight at once (default: the inner predictor's `concurrency`, else 1). */
+  readonly maxInFlight?: number;
 }
 
 interface Pending {
@@ -16,9 +18,9 @@ interface Pending {
 }
 
 /**
- * Wraps a predictor so that concurrent calls share model runs: calls queue while a run is in
- * flight and go together in the next one (up to `maxBatch` images); when the model is idle the
- * first call waits at most `maxWaitMs`. Runtime-neutral (timers only), so every entry can use it.
+ * Wraps a predictor so that concurrent calls share model runs: calls queue while `maxInFlight`
+ * runs are in flight and go together in the next one (up to `maxBatch` images); when a run
+ * slot is free the first call waits at most `maxWaitMs`. Runtime-neutral (timers only), so every entry can use it.
  */
 export function withMicroBatching(inner: Predictor, options: MicroBatchingOptions = {}): Predictor {
   const maxBatch = Math.max(1, options.maxBatch ?? 32);
@@ -26,7 +28,8 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
   const per = inputSize(inner.metadata);
   const queue: Pending[] = [];
   let queued = 0;
-  let running = false;
+  const maxInFlight = Math.max(1, options.maxInFlight ?? inner.concurrency ?? 1);
+  let running = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const run = (): void => {
@@ -34,7 +37,7 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
       clearTimeout(timer);
       timer = undefined;
     }
-    if (running || queue.length === 0) return;
+    if (running >= maxInFlight || queue.length === 0) return;
     const batch: Pending[] = [];
     let n = 0;
     while (queue.length > 0 && (batch.length === 0 || n + queue[0].n <= maxBatch)) {
@@ -53,8 +56,10 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
         at += p.n * per;
       }
     }
-    running = true;
-    inner.predict(inputs, n).then(
+    running++;
+    const done = inner.predict(inputs, n);
+    if (queue.length > 0 && running < maxInFlight) queueMicrotask(run);
+    done.then(
       (texts) => {
         let at = 0;
         for (const p of batch) {
@@ -66,13 +71,14 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
         for (const p of batch) p.reject(error);
       },
     ).finally(() => {
-      running = false;
+      running--;
       if (queue.length > 0) run();
     });
   };
 
   return {
     metadata: inner.metadata,
+    concurrency: maxInFlight,
     info: () => inner.info(),
     dispose: inner.dispose ? () => inner.dispose!() : undefined,
     predict(inputs, n) {
@@ -81,7 +87,7 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
       return new Promise<DecodedText[]>((resolve, reject) => {
         queue.push({ inputs, n, resolve, reject });
         queued += n;
-        if (running) return;
+        if (running >= maxInFlight) return;
         if (queued >= maxBatch) run();
         else if (timer === undefined) timer = setTimeout(run, maxWaitMs);
       });

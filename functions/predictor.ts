@@ -29,6 +29,8 @@ export interface Predictor {
    * The predictor may keep `inputs` until the promise settles; callers must not reuse it before.
    */
   predict(inputs: Float32Array, n: number): Promise<DecodedText[]>;
+  /** How many `predict` calls it runs at the same time (worker threads; default 1). */
+  readonly concurrency?: number;
   /** Frees the session; the predictor must not be used afterwards. */
   dispose?(): Promise<void>;
 }

@@ -88,8 +88,13 @@ test('captcha-ocr score --json on a folder and on its zip prints what POST /scor
   const viaHttp = strip((await (await fetch(`${server.url}/score`, { method: 'POST', body: zip, headers: { 'content-type': 'application/zip' } })).json()) as Record<string, unknown>);
   const fromZip = strip(JSON.parse((await run(process.execPath, ['bin/captcha-ocr.js', 'score', join(dir, 'set.zip'), '--model', modelPath, '--json'])).stdout));
   const fromDir = strip(JSON.parse((await run(process.execPath, ['bin/captcha-ocr.js', 'score', join(dir, 'set'), '--model', modelPath, '--json'])).stdout));
+  // the model in three worker threads or on the main thread: the same report
+  const threeWorkers = strip(JSON.parse((await run(process.execPath, ['bin/captcha-ocr.js', 'score', join(dir, 'set'), '--model', modelPath, '--json', '--workers', '3'])).stdout));
+  const mainThread = strip(JSON.parse((await run(process.execPath, ['bin/captcha-ocr.js', 'score', join(dir, 'set'), '--model', modelPath, '--json', '--workers', '0'])).stdout));
   assert.deepEqual(fromZip, viaHttp);
   assert.deepEqual(fromDir, viaHttp);
+  assert.deepEqual(threeWorkers, viaHttp);
+  assert.deepEqual(mainThread, viaHttp);
   assert.equal(viaHttp.total, 9);
   const html = join(dir, 'report.html');
   const { stdout } = await run(process.execPath, ['bin/captcha-ocr.js', 'score', join(dir, 'set'), '--model', modelPath, '--html', html]);
@@ -103,4 +108,5 @@ test('CLI usage errors exit with code 2', async () => {
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'score', dir, '--json', '--csv']), (e: { code: number }) => e.code === 2);
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--port', 'x']), (e: { code: number }) => e.code === 2);
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--providers', 'gpu']), (e: { code: number }) => e.code === 2);
+  await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--workers=1.5']), (e: { code: number; stderr: string }) => e.code === 2 && /--workers must be a whole number/.test(e.stderr));
 });

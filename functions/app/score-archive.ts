@@ -142,15 +142,22 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
     });
   };
 
-  let pending: Promise<void> | undefined;
-  for (let start = 0; start < jobs.length; start += batchSize) {
-    checkDeadline();
-    const prepared = await prepareBatch(jobs.slice(start, start + batchSize));
-    if (pending) await pending;
-    checkDeadline();
-    pending = prepared.jobs.length === 0 ? undefined : recognizer.predictor.predict(prepared.input, prepared.jobs.length).then((texts) => finish(prepared.jobs, texts));
+  // Up to `concurrency` model runs in flight (worker threads) while the next batch is prepared.
+  const concurrency = Math.max(1, recognizer.predictor.concurrency ?? 1);
+  const inFlight: Promise<void>[] = [];
+  try {
+    for (let start = 0; start < jobs.length; start += batchSize) {
+      checkDeadline();
+      const prepared = await prepareBatch(jobs.slice(start, start + batchSize));
+      while (inFlight.length >= concurrency) await inFlight.shift();
+      checkDeadline();
+      if (prepared.jobs.length > 0) inFlight.push(recognizer.predictor.predict(prepared.input, prepared.jobs.length).then((texts) => finish(prepared.jobs, texts)));
+    }
+    while (inFlight.length > 0) await inFlight.shift();
+  } finally {
+    // a run that fails after another one threw is not left as an unhandled rejection
+    for (const p of inFlight) p.catch(() => undefined);
   }
-  if (pending) await pending;
 
   const failed: FailedEntry[] = rows.filter((r) => r.error).map((r) => ({ file: r.file, code: r.error!.code, reason: r.error!.message }));
   const metrics = acc.summary(options.maxConfusions ?? 20);

@@ -2,18 +2,23 @@ import { limitsFromEnv, type Limits } from '../../core/limits.ts';
 import { createRecognizer, type Recognizer } from '../app/recognizer.ts';
 import { UsageError } from '../../cli/usage-error.ts';
 import { defaultModelPath } from './load-model.ts';
-import { createOrtNodePredictor, parseProviders } from './ort-node-predictor.ts';
+import { createNodePredictor, parseWorkers, workersFromEnv } from './node-predictor.ts';
+import { parseProviders } from './ort-node-predictor.ts';
 import { createSharpDecoder } from './sharp-decoder.ts';
 
 /** Flags shared by decode, score and serve. */
 export const MODEL_FLAGS = {
   model: { type: 'string', short: 'm' },
   providers: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 export const MODEL_HELP = `  --model M         the .onnx model; its metadata is M with .json (default models/captcha-ocr.onnx, or $MODEL_PATH)
   --providers LIST  onnxruntime execution providers in order, e.g. cuda,cpu (default $ORT_PROVIDERS, else cpu);
-                    an unavailable one falls back to cpu with a warning`;
+                    an unavailable one falls back to cpu with a warning
+  --workers N|auto  threads that run the model, one onnxruntime session each, while the main
+                    thread decodes images (default $ORT_WORKERS, else auto = CPU cores - 1,
+                    1 to 4; 0 = on the main thread)`;
 
 export function providersFlag(value: string | undefined): string[] | undefined {
   try {
@@ -23,12 +28,24 @@ export function providersFlag(value: string | undefined): string[] | undefined {
   }
 }
 
-/** The same recognizer the routes use, on onnxruntime-node and sharp. */
-export async function cliRecognizer(flags: { model?: string; providers?: string }): Promise<{ recognizer: Recognizer; limits: Limits }> {
+export function workersFlag(value: string | undefined): number | undefined {
+  try {
+    return parseWorkers(value, '--workers') ?? workersFromEnv();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * The same recognizer the routes use, on onnxruntime-node and sharp. `defaultWorkers` applies
+ * when neither --workers nor $ORT_WORKERS says (undefined: one per core).
+ */
+export async function cliRecognizer(flags: { model?: string; providers?: string; workers?: string }, defaultWorkers?: number): Promise<{ recognizer: Recognizer; limits: Limits }> {
   const limits = limitsFromEnv(process.env);
-  const predictor = await createOrtNodePredictor({
+  const predictor = await createNodePredictor({
     modelPath: flags.model ?? defaultModelPath(),
     providers: providersFlag(flags.providers) ?? parseProviders(process.env.ORT_PROVIDERS),
+    workers: workersFlag(flags.workers) ?? defaultWorkers,
     warmUp: false,
     log: (line) => console.error(line),
   });

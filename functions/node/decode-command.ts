@@ -10,7 +10,7 @@ const BATCH = 64;
 
 export const decodeCommand: Command = {
   summary: 'read the text of CAPTCHA images',
-  help: `Usage: captcha-ocr decode FILE... [--model M] [--json] [--providers LIST]
+  help: `Usage: captcha-ocr decode FILE... [--model M] [--json] [--providers LIST] [--workers N|auto]
 
 Reads each image (PNG, JPEG, GIF, WebP, BMP) with the model, exactly as POST /decode does.
 Prints "FILE<TAB>TEXT<TAB>CONFIDENCE" per image, or with --json one JSON object per line:
@@ -19,11 +19,12 @@ prints {"file", "error": {"code", "message"}} and the exit code is 1.
 
 Options:
 ${MODEL_HELP}
+                    (decode runs on the main thread unless --workers or $ORT_WORKERS says otherwise)
   --json            one JSON object per line`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { ...MODEL_FLAGS, json: { type: 'boolean' } }, true);
     if (positionals.length === 0) throw new UsageError('give at least one image FILE');
-    const { recognizer } = await cliRecognizer(values);
+    const { recognizer } = await cliRecognizer(values, 0);
     let failures = 0;
     for (let start = 0; start < positionals.length; start += BATCH) {
       const files = positionals.slice(start, start + BATCH);

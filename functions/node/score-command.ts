@@ -27,7 +27,7 @@ export function summaryText(r: ScoreReport): string {
 
 export const scoreCommand: Command = {
   summary: 'score the model on a labelled zip archive or folder',
-  help: `Usage: captcha-ocr score ZIP|DIR [--model M] [--json [--details] | --csv | --html FILE] [--providers LIST]
+  help: `Usage: captcha-ocr score ZIP|DIR [--model M] [--json [--details] | --csv | --html FILE] [--providers LIST] [--workers N|auto]
 
 Reads every image of the archive (or folder, e.g. the output of \`captcha-ocr generate\`) and
 compares it with its label, exactly as POST /score does. Labels come from labels.csv

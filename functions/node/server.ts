@@ -7,7 +7,8 @@ import { createApp, type CorsOptions } from '../app/create-app.ts';
 import { withMicroBatching } from '../micro-batching.ts';
 import type { Predictor } from '../predictor.ts';
 import { defaultModelPath } from './load-model.ts';
-import { createOrtNodePredictor, parseProviders } from './ort-node-predictor.ts';
+import { createNodePredictor, workersFromEnv } from './node-predictor.ts';
+import { parseProviders } from './ort-node-predictor.ts';
 import { readIncomingBody } from './read-incoming.ts';
 import { createSharpDecoder } from './sharp-decoder.ts';
 
@@ -29,6 +30,8 @@ export interface NodeServerOptions {
   readonly maxBatch?: number;
   readonly maxWaitMs?: number;
   readonly intraOpThreads?: number;
+  /** Inference worker threads (default $ORT_WORKERS, else CPU cores - 1, 1 to 4; 0 = run on the main thread). */
+  readonly workers?: number;
   readonly log?: (line: string) => void;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -52,10 +55,11 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.log(line));
   const limits = { ...limitsFromEnv(env), ...options.limits };
-  const predictor = await createOrtNodePredictor({
+  const predictor = await createNodePredictor({
     modelPath: options.modelPath ?? defaultModelPath(env),
     providers: options.providers ?? parseProviders(env.ORT_PROVIDERS),
     intraOpThreads: options.intraOpThreads,
+    workers: options.workers ?? workersFromEnv(env),
     log,
   });
   let inFlight = 0;

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InvalidModelError } from '../../core/errors.ts';
+import { preprocess } from '../../core/preprocess.ts';
+import { captchaSamples } from '../../test/fixtures/images.ts';
+import { ensureTinyModel } from '../../test/fixtures/tiny-model.ts';
+import type { ArchiveEntry } from '../../core/archive.ts';
+import { createRecognizer } from '../app/recognizer.ts';
+import { scoreEntries } from '../app/score-archive.ts';
+import { withMicroBatching } from '../micro-batching.ts';
+import { createSharpDecoder } from './sharp-decoder.ts';
+import { parseWorkers } from './node-predictor.ts';
+import { createOrtNodePredictor } from './ort-node-predictor.ts';
+import { createOrtWorkerPredictor } from './ort-worker-predictor.ts';
+
+test('worker threads read exactly like the in-process session, in order, several runs at once', async () => {
+  const m = await ensureTinyModel();
+  const local = await createOrtNodePredictor({ modelPath: m.modelPath, log: () => undefined });
+  const pooled = await createOrtWorkerPredictor({ modelPath: m.modelPath, workers: 2, log: () => undefined });
+  try {
+    assert.equal(pooled.concurrency, 2);
+    assert.match(pooled.info().runtime, /^onnxruntime-node .* \(2 worker threads\)$/);
+    const samples = await captchaSamples();
+    const per = m.metadata.input.height * m.metadata.input.width;
+    const batch = new Float32Array(samples.length * per);
+    samples.forEach((s, i) => preprocess(s.image, m.metadata.input, batch, i * per));
+    const expected = await local.predict(batch, samples.length);
+    // the whole batch, and each image on its own, all in flight together
+    const [whole, ...singles] = await Promise.all([pooled.predict(batch, samples.length), ...samples.map((_, i) => pooled.predict(batch.slice(i * per, (i + 1) * per), 1))]);
+    assert.deepEqual(whole, expected);
+    assert.deepEqual(singles.map((r) => r[0]), expected);
+    assert.deepEqual(await pooled.predict(batch, 0), []);
+  } finally {
+    await local.dispose?.();
+    await pooled.dispose?.();
+  }
+});
+
+test('micro-batching keeps as many runs in flight as the predictor has workers', async () => {
+  const m = await ensureTinyModel();
+  const pooled = await createOrtWorkerPredictor({ modelPath: m.modelPath, workers: 2, log: () => undefined });
+  let running = 0;
+  let most = 0;
+  const counted = {
+    ...pooled,
+    predict: async (inputs: Float32Array, n: number) => {
+      most = Math.max(most, ++running);
+      try {
+        return await pooled.predict(inputs, n);
+      } finally {
+        running--;
+      }
+    },
+  };
+  const batched = withMicroBatching(counted, { maxBatch: 2, maxWaitMs: 0 });
+  try {
+    assert.equal(batched.concurrency, 2);
+    const per = m.metadata.input.height * m.metadata.input.width;
+    const out = await Promise.all(Array.from({ length: 12 }, () => batched.predict(new Float32Array(per), 1)));
+    assert.equal(out.length, 12);
+    assert.equal(most, 2);
+  } finally {
+    await pooled.dispose?.();
+  }
+});
+
+test('a model onnxruntime cannot load fails with InvalidModelError, the started threads stopped', async () => {
+  const m = await ensureTinyModel();
+  await assert.rejects(
+    createOrtWorkerPredictor({ modelBytes: new Uint8Array([1, 2, 3, 4]), metadata: m.metadata, workers: 2, log: () => undefined }),
+    (e: unknown) => e instanceof InvalidModelError && /cannot load the model/.test(e.message),
+  );
+});
+
+test('worker counts: auto, whole numbers 0..64, anything else named in the error', () => {
+  assert.equal(parseWorkers(undefined, '--workers'), undefined);
+  assert.equal(parseWorkers('auto', '--workers'), undefined);
+  assert.equal(parseWorkers('0', '--workers'), 0);
+  assert.equal(parseWorkers('3', '--workers'), 3);
+  assert.throws(() => parseWorkers('1.5', '--workers'), /--workers must be a whole number/);
+  assert.throws(() => parseWorkers('-1', 'ORT_WORKERS'), /ORT_WORKERS must be a whole number/);
+  assert.throws(() => parseWorkers('many', '--workers'), RangeError);
+});
+
+test('scoring with several model runs in flight gives the report of one run at a time', async () => {
+  const m = await ensureTinyModel();
+  const samples = await captchaSamples();
+  const entry = (name: string, bytes: Uint8Array): ArchiveEntry => ({ name, size: bytes.length, isDirectory: false, read: () => bytes });
+  const entries = [
+    ...samples.flatMap((s, i) => [entry(`${s.text}_${i}.png`, s.png), entry(`${s.text}_${i}b.png`, s.png)]),
+    entry('BROKEN.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])),
+  ];
+  const local = await createOrtNodePredictor({ modelPath: m.modelPath, log: () => undefined });
+  const pooled = await createOrtWorkerPredictor({ modelPath: m.modelPath, workers: 3, log: () => undefined });
+  let most = 0;
+  let running = 0;
+  const watched = {
+    ...pooled,
+    predict: async (inputs: Float32Array, n: number) => {
+      most = Math.max(most, ++running);
+      try {
+        return await pooled.predict(inputs, n);
+      } finally {
+        running--;
+      }
+    },
+  };
+  try {
+    const score = async (predictor: typeof local) => {
+      const { report } = await scoreEntries(entries, createRecognizer({ predictor, decoder: createSharpDecoder(), maxImagePixels: 1e7 }), { batchSize: 4, details: true });
+      const { elapsedMs: _e, imagesPerSecond: _i, ...rest } = report;
+      return rest;
+    };
+    const one = await score(local);
+    const many = await score(watched);
+    assert.deepEqual(many, one);
+    assert.equal(one.total, 49);
+    assert.equal(one.scored, 48);
+    assert.equal(one.failed.length, 1);
+    assert.ok(most >= 2, `runs in flight at most: ${most}`);
+  } finally {
+    await local.dispose?.();
+    await pooled.dispose?.();
+  }
+});
