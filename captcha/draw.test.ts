@@ -82,6 +82,15 @@ describe('arc', () => {
     assert.ok(below > 40);
     assert.equal(cv.data[(20 * 41 + 20) * 3], 255, 'bottom of the ellipse');
   });
+  it('takes parameter angles: past 180 degrees a flat ellipse only turns up at its left end', () => {
+    const cv = canvas(141, 25);
+    drawArc(cv, 0, 8, 140, 16, 0, 200, [255, 255, 255]);
+    const above: number[] = [];
+    for (let y = 0; y < 12; y++) for (let x = 0; x < 141; x++) if (cv.data[(y * 141 + x) * 3]) above.push(x);
+    assert.ok(above.length > 0, 'the 180-200 degree end rises above the centre line');
+    // x = cx + a cos(200 deg) = 70 - 65.8: only the leftmost 5 columns rise
+    assert.ok(Math.max(...above) <= 5, `rising pixels at x <= ${Math.max(...above)}`);
+  });
 });
 
 describe('paste and resample', () => {
