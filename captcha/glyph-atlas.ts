@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { GlobalFonts, createCanvas } from '@napi-rs/canvas';
+import { DEFAULT_FONT } from './options.ts';
 
 /**
  * One glyph at one size, rasterised once: its coverage (0..255) over the tight ink box and
@@ -21,6 +23,26 @@ export interface Glyph {
 }
 
 const families = new Map<string, string>();
+
+type PillowEntry = [boxWidth: number, boxHeight: number, inkLeft: number, inkTop: number, inkWidth: number, inkHeight: number, coverage: string];
+let pillowGlyphs: Map<string, PillowEntry> | undefined;
+
+/**
+ * The bundled font's glyphs as Pillow 9.4 (the Pillow of the reference images) rasterises them,
+ * FreeType hinting included: 0-9, A-Z, a-z and space at the library's font sizes (42, 46, 50,
+ * 56, 58, 68), made by scripts/pillow-glyphs.py. Canvas rendering, which has no TrueType hinting,
+ * draws strokes about 10 % heavier; other fonts, sizes and characters still use it.
+ */
+function pillowGlyph(size: number, char: string): Glyph | undefined {
+  if (!pillowGlyphs) {
+    const data = JSON.parse(gunzipSync(readFileSync(new URL('./data/droid-sans-mono-pillow.json.gz', import.meta.url))).toString('utf8')) as { glyphs: Record<string, PillowEntry> };
+    pillowGlyphs = new Map(Object.entries(data.glyphs));
+  }
+  const e = pillowGlyphs.get(`${size}:${char}`);
+  if (!e) return undefined;
+  const [boxWidth, boxHeight, inkLeft, inkTop, inkWidth, inkHeight, b64] = e;
+  return { coverage: new Uint8Array(Buffer.from(b64, 'base64')), inkWidth, inkHeight, inkLeft, inkTop, boxWidth, boxHeight };
+}
 
 /** Registers a font file with the rasteriser once; returns its private family name. */
 export function registerFont(path: string): string {
@@ -43,13 +65,18 @@ export class GlyphAtlas {
   private readonly families: string[];
   private readonly ascents: number[];
   private readonly cache = new Map<string, Glyph>();
+  private readonly pillow: boolean[];
 
+  /** `pillowGlyphs: false` renders the bundled font with the canvas too (for comparisons). */
   constructor(
     readonly fonts: readonly string[],
     fontAscent?: number,
+    options: { pillowGlyphs?: boolean } = {},
   ) {
     this.families = fonts.map(registerFont);
     this.ascents = this.families.map((f) => fontAscent ?? this.measureAscent(f));
+    // the prebuilt glyphs carry Pillow's own ascender: only without an override
+    this.pillow = fonts.map((f) => options.pillowGlyphs !== false && fontAscent === undefined && resolve(f) === resolve(DEFAULT_FONT));
   }
 
   private measureAscent(family: string): number {
@@ -63,7 +90,7 @@ export class GlyphAtlas {
     const key = `${font}\u0000${size}\u0000${char}`;
     let g = this.cache.get(key);
     if (!g) {
-      g = this.rasterise(font, size, char);
+      g = (this.pillow[font] ? pillowGlyph(size, char) : undefined) ?? this.rasterise(font, size, char);
       this.cache.set(key, g);
     }
     return g;
