@@ -1,9 +1,11 @@
+import { unzlibSync } from 'fflate';
 import { decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { GifReader } from 'omggif';
 import { decodeBmp } from './bmp.ts';
 import { InvalidImageError, UnsupportedMediaTypeError } from './errors.ts';
 import type { RawImage } from './image.ts';
+import { decodeSimplePng } from './png-fast.ts';
 import { checkImageHeader, type ImageFormat, type ImageHeader } from './image-sniff.ts';
 
 /**
@@ -121,7 +123,8 @@ export const pureJsImageDecoder: ImageDecoder = {
     try {
       switch (header.format) {
         case 'png':
-          return pngToRaw(bytes);
+          // the common CAPTCHA PNG (8-bit, not interlaced) with fflate; the rest with fast-png
+          return decodeSimplePng(bytes, unzlibSync) ?? pngToRaw(bytes);
         case 'jpeg': {
           const mp = (header.width * header.height) / 1e6 + 1;
           const j = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: mp, maxMemoryUsageInMB: Math.ceil(mp * 16 + 64) });
