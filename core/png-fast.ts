@@ -11,7 +11,7 @@ const u32 = (b: Uint8Array, o: number): number => ((b[o] << 24) >>> 0) + ((b[o +
 /**
  * Decodes the PNGs CAPTCHAs come as: 8 bits a sample, not interlaced, grey / grey+alpha /
  * RGB / RGBA, with a given inflate. Answers undefined for anything else (palette, 16-bit,
- * interlaced, ...), which the caller hands to its general decoder. CRCs are not checked
+ * interlaced, a tRNS colour key, ...), which the caller hands to its general decoder. CRCs are not checked
  * (the general decoders do not either); structure errors throw InvalidImageError.
  */
 export function decodeSimplePng(bytes: Uint8Array, inflate: Inflate): RawImage | undefined {
@@ -31,6 +31,7 @@ export function decodeSimplePng(bytes: Uint8Array, inflate: Inflate): RawImage |
     const len = u32(bytes, o);
     const type = String.fromCharCode(bytes[o + 4], bytes[o + 5], bytes[o + 6], bytes[o + 7]);
     if (o + 12 + len > bytes.length) throw new InvalidImageError(`corrupt PNG: chunk ${type} runs past the end of the file`);
+    if (type === 'tRNS') return undefined; // a transparent colour key: the general decoder applies it
     if (type === 'IDAT') {
       parts.push(bytes.subarray(o + 8, o + 8 + len));
       size += len;

@@ -107,6 +107,16 @@ test('PNGs it does not handle (palette, 16-bit, interlaced) are left to the gene
   assert.equal(decodeSimplePng(new Uint8Array(await sharp(img.data, { raw }).png({ progressive: true }).toBuffer()), inflateSync), undefined);
   assert.equal(decodeSimplePng(new Uint8Array(await sharp(img.data, { raw }).toColourspace('rgb16').png().toBuffer()), inflateSync), undefined);
   assert.equal(decodeSimplePng(new Uint8Array(10), inflateSync), undefined);
+  // an RGB PNG with a tRNS colour key (the key colour is transparent): left to the general decoder
+  const plain = new Uint8Array(await sharp(img.data, { raw }).png().toBuffer());
+  const ihdrEnd = 8 + 12 + 13;
+  const trns = Buffer.alloc(12 + 6);
+  trns.writeUInt32BE(6, 0);
+  trns.write('tRNS', 4, 'latin1');
+  trns.writeUInt32BE(crc32(trns.subarray(4, 14)), 14);
+  const keyed = new Uint8Array(Buffer.concat([plain.subarray(0, ihdrEnd), trns, plain.subarray(ihdrEnd)]));
+  assert.equal(decodeSimplePng(keyed, inflateSync), undefined);
+  assert.equal((await sharp(keyed).metadata()).hasAlpha, true, 'libvips reads the key as alpha');
 });
 
 test('corrupt PNG data is an InvalidImageError, never a crash', async () => {
