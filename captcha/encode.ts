@@ -3,7 +3,8 @@ import type { RawImage } from '../core/image.ts';
 
 export type ImageFormat = 'png' | 'jpg';
 
-function chunk(type: string, data: Uint8Array): Buffer {
+/** One PNG chunk: length, type, data, CRC. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
@@ -29,7 +30,7 @@ export function encodePng(image: RawImage, level = 3): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6;
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level })), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw, { level })), pngChunk('IEND', new Uint8Array(0))]);
 }
 
 /** JPEG through sharp (libjpeg-turbo/mozjpeg), 4:2:0 like Pillow's default. */

@@ -6,6 +6,17 @@ export interface RawImage {
   readonly data: Uint8Array | Uint8ClampedArray;
 }
 
+/** Grey+alpha samples (2 a pixel) as RGBA: RawImage has no two-channel form. */
+export function greyAlphaToRgba(data: Uint8Array, width: number, height: number): RawImage {
+  const n = width * height;
+  const rgba = new Uint8Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = data[i * 2];
+    rgba[i * 4 + 3] = data[i * 2 + 1];
+  }
+  return { width, height, channels: 4, data: rgba };
+}
+
 /** Luma of an RGB triple, ITU-R 601-2 (the weights Pillow's convert('L') uses). */
 export function luma(r: number, g: number, b: number): number {
   return (r * 299 + g * 587 + b * 114) / 1000;

@@ -1,5 +1,5 @@
 import { InvalidImageError } from './errors.ts';
-import type { RawImage } from './image.ts';
+import { greyAlphaToRgba, type RawImage } from './image.ts';
 
 /** zlib inflate (Node: zlib.inflateSync; anywhere: fflate). Throws on corrupt data. */
 export type Inflate = (data: Uint8Array) => Uint8Array;
@@ -98,15 +98,5 @@ export function decodeSimplePng(bytes: Uint8Array, inflate: Inflate): RawImage |
         throw new InvalidImageError(`corrupt PNG: unknown row filter ${f}`);
     }
   }
-  if (channels === 2) {
-    // grey + alpha -> RGBA (RawImage has no two-channel form)
-    const n = width * height;
-    const rgba = new Uint8Array(n * 4);
-    for (let i = 0; i < n; i++) {
-      rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = out[i * 2];
-      rgba[i * 4 + 3] = out[i * 2 + 1];
-    }
-    return { width, height, channels: 4, data: rgba };
-  }
-  return { width, height, channels, data: out };
+  return channels === 2 ? greyAlphaToRgba(out, width, height) : { width, height, channels, data: out };
 }

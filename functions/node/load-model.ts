@@ -13,6 +13,15 @@ export function metadataPathFor(modelPath: string): string {
   return modelPath.replace(/\.onnx$/i, '') + '.json';
 }
 
+/** The model bytes and metadata a predictor was given, or read from `modelPath` for what is missing. */
+export async function resolveModelFiles(options: { modelPath?: string; modelBytes?: Uint8Array; metadata?: ModelMetadata }, who: string): Promise<{ bytes: Uint8Array; metadata: ModelMetadata }> {
+  const { modelBytes, metadata } = options;
+  if (modelBytes && metadata) return { bytes: modelBytes, metadata };
+  if (!options.modelPath) throw new InvalidModelError(`${who} needs modelPath or modelBytes + metadata`);
+  const files = await loadModelFiles(options.modelPath);
+  return { bytes: modelBytes ?? files.bytes, metadata: metadata ?? files.metadata };
+}
+
 /** Reads the model bytes and its metadata (contract 4: FILE.onnx + FILE.json). */
 export async function loadModelFiles(modelPath: string): Promise<{ bytes: Uint8Array; metadata: ModelMetadata }> {
   let bytes: Uint8Array;

@@ -6,7 +6,7 @@ import type { DecodedText } from '../../core/decode-output.ts';
 import { InvalidModelError } from '../../core/errors.ts';
 import type { ModelMetadata } from '../../core/model-metadata.ts';
 import { decodeProbabilities, inputSize, tensorNames, type Predictor, type PredictorInfo } from '../predictor.ts';
-import { loadModelFiles } from './load-model.ts';
+import { resolveModelFiles } from './load-model.ts';
 
 export interface OrtNodePredictorOptions {
   /** Path of the .onnx file; its metadata is read from the .json beside it unless given. */
@@ -78,21 +78,13 @@ export function resolveProviders(requested: readonly string[], available = ort.l
 /** onnxruntime-node predictor: explicit execution providers, logged fallback, warm-up at start. */
 export async function createOrtNodePredictor(options: OrtNodePredictorOptions): Promise<Predictor> {
   const log = options.log ?? ((line: string) => console.warn(line));
-  let bytes = options.modelBytes;
-  let metadata = options.metadata;
-  if (!bytes || !metadata) {
-    if (!options.modelPath) throw new InvalidModelError('createOrtNodePredictor needs modelPath or modelBytes + metadata');
-    const files = await loadModelFiles(options.modelPath);
-    bytes ??= files.bytes;
-    metadata ??= files.metadata;
-  }
-  const meta = metadata;
+  const { bytes, metadata: meta } = await resolveModelFiles(options, 'createOrtNodePredictor');
   const requested = options.providers ?? parseProviders(process.env.ORT_PROVIDERS) ?? ['cpu'];
   const { providers, warnings } = resolveProviders(requested);
   for (const w of warnings) log(`captcha-ocr: warning: ${w}`);
   const threads = options.intraOpThreads ?? (Number(process.env.ORT_THREADS) || 1);
   const create = (eps: string[]) =>
-    ort.InferenceSession.create(bytes!, { executionProviders: eps, intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    ort.InferenceSession.create(bytes, { executionProviders: eps, intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
   let session: ort.InferenceSession;
   let provider = providers[0];
   try {

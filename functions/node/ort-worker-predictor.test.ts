@@ -8,10 +8,29 @@ import type { ArchiveEntry } from '../../core/archive.ts';
 import { createRecognizer } from '../app/recognizer.ts';
 import { scoreEntries } from '../app/score-archive.ts';
 import { withMicroBatching } from '../micro-batching.ts';
+import type { Predictor } from '../predictor.ts';
 import { createSharpDecoder } from './sharp-decoder.ts';
 import { parseWorkers } from './node-predictor.ts';
 import { createOrtNodePredictor } from './ort-node-predictor.ts';
 import { createOrtWorkerPredictor } from './ort-worker-predictor.ts';
+
+/** The predictor, counting its runs in flight: `most()` is the largest number seen at once. */
+function countingRuns(inner: Predictor): { predictor: Predictor; most: () => number } {
+  let running = 0;
+  let most = 0;
+  const predictor: Predictor = {
+    ...inner,
+    predict: async (inputs, n) => {
+      most = Math.max(most, ++running);
+      try {
+        return await inner.predict(inputs, n);
+      } finally {
+        running--;
+      }
+    },
+  };
+  return { predictor, most: () => most };
+}
 
 test('worker threads read exactly like the in-process session, in order, several runs at once', async () => {
   const m = await ensureTinyModel();
@@ -39,26 +58,14 @@ test('worker threads read exactly like the in-process session, in order, several
 test('micro-batching keeps as many runs in flight as the predictor has workers', async () => {
   const m = await ensureTinyModel();
   const pooled = await createOrtWorkerPredictor({ modelPath: m.modelPath, workers: 2, log: () => undefined });
-  let running = 0;
-  let most = 0;
-  const counted = {
-    ...pooled,
-    predict: async (inputs: Float32Array, n: number) => {
-      most = Math.max(most, ++running);
-      try {
-        return await pooled.predict(inputs, n);
-      } finally {
-        running--;
-      }
-    },
-  };
-  const batched = withMicroBatching(counted, { maxBatch: 2, maxWaitMs: 0 });
+  const counted = countingRuns(pooled);
+  const batched = withMicroBatching(counted.predictor, { maxBatch: 2, maxWaitMs: 0 });
   try {
     assert.equal(batched.concurrency, 2);
     const per = m.metadata.input.height * m.metadata.input.width;
     const out = await Promise.all(Array.from({ length: 12 }, () => batched.predict(new Float32Array(per), 1)));
     assert.equal(out.length, 12);
-    assert.equal(most, 2);
+    assert.equal(counted.most(), 2);
   } finally {
     await pooled.dispose?.();
   }
@@ -92,19 +99,7 @@ test('scoring with several model runs in flight gives the report of one run at a
   ];
   const local = await createOrtNodePredictor({ modelPath: m.modelPath, log: () => undefined });
   const pooled = await createOrtWorkerPredictor({ modelPath: m.modelPath, workers: 3, log: () => undefined });
-  let most = 0;
-  let running = 0;
-  const watched = {
-    ...pooled,
-    predict: async (inputs: Float32Array, n: number) => {
-      most = Math.max(most, ++running);
-      try {
-        return await pooled.predict(inputs, n);
-      } finally {
-        running--;
-      }
-    },
-  };
+  const watched = countingRuns(pooled);
   try {
     const score = async (predictor: typeof local) => {
       const { report } = await scoreEntries(entries, createRecognizer({ predictor, decoder: createSharpDecoder(), maxImagePixels: 1e7 }), { batchSize: 4, details: true });
@@ -112,12 +107,12 @@ test('scoring with several model runs in flight gives the report of one run at a
       return rest;
     };
     const one = await score(local);
-    const many = await score(watched);
+    const many = await score(watched.predictor);
     assert.deepEqual(many, one);
     assert.equal(one.total, 49);
     assert.equal(one.scored, 48);
     assert.equal(one.failed.length, 1);
-    assert.ok(most >= 2, `runs in flight at most: ${most}`);
+    assert.ok(watched.most() >= 2, `runs in flight at most: ${watched.most()}`);
   } finally {
     await local.dispose?.();
     await pooled.dispose?.();

@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodedText } from '../../core/decode-output.ts';
 import { InvalidModelError } from '../../core/errors.ts';
-import type { Predictor, PredictorInfo } from '../predictor.ts';
-import { loadModelFiles } from './load-model.ts';
+import { inputSize, type Predictor, type PredictorInfo } from '../predictor.ts';
+import { resolveModelFiles } from './load-model.ts';
 import type { OrtNodePredictorOptions } from './ort-node-predictor.ts';
 import type { ErrorShape, WorkerInit, WorkerReply, WorkerRequest } from './ort-worker-protocol.ts';
 
@@ -39,14 +39,7 @@ function revive(e: ErrorShape): Error {
  */
 export async function createOrtWorkerPredictor(options: OrtWorkerPredictorOptions): Promise<Predictor> {
   const log = options.log ?? ((line: string) => console.warn(line));
-  let bytes = options.modelBytes;
-  let metadata = options.metadata;
-  if (!bytes || !metadata) {
-    if (!options.modelPath) throw new InvalidModelError('createOrtWorkerPredictor needs modelPath or modelBytes + metadata');
-    const files = await loadModelFiles(options.modelPath);
-    bytes ??= files.bytes;
-    metadata ??= files.metadata;
-  }
+  const { bytes, metadata } = await resolveModelFiles(options, 'createOrtWorkerPredictor');
   const count = Math.max(1, Math.floor(options.workers ?? defaultInferenceWorkers()));
   const init: WorkerInit = { modelBytes: bytes, metadata, providers: options.providers, intraOpThreads: options.intraOpThreads, warmUp: options.warmUp };
   const pending = new Map<number, { slot: Slot; resolve: (t: DecodedText[]) => void; reject: (e: unknown) => void }>();
@@ -99,6 +92,7 @@ export async function createOrtWorkerPredictor(options: OrtWorkerPredictorOption
     throw error instanceof InvalidModelError ? error : new InvalidModelError(`cannot start the inference workers: ${error.message}`, { cause: error });
   }
   for (const r of started) if (r.status === 'fulfilled') slots.push(r.value);
+  const per = inputSize(metadata);
   const shown: PredictorInfo = { ...info!, runtime: `${info!.runtime} (${count} worker thread${count === 1 ? '' : 's'})` };
 
   return {
@@ -114,7 +108,6 @@ export async function createOrtWorkerPredictor(options: OrtWorkerPredictorOption
       slot.inFlight++;
       return new Promise<DecodedText[]>((resolve, reject) => {
         pending.set(id, { slot, resolve, reject });
-        const per = metadata.input.height * metadata.input.width;
         // a copy travels to the thread: the caller may reuse `inputs` once this settles
         slot.worker.postMessage({ kind: 'predict', id, inputs: inputs.slice(0, n * per), n } satisfies WorkerRequest);
       });

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { decodeSimplePng } from '../../core/png-fast.ts';
 import { decodeBmp } from '../../core/bmp.ts';
 import type { ImageDecoder } from '../../core/image-decode.ts';
-import type { RawImage } from '../../core/image.ts';
+import { greyAlphaToRgba, type RawImage } from '../../core/image.ts';
 
 /**
  * Node's image decoder: 8-bit non-interlaced PNG with node:zlib (core/png-fast.ts), libvips
@@ -29,15 +29,7 @@ export function createSharpDecoder(): ImageDecoder {
         .raw({ depth: 'uchar' })
         .toBuffer({ resolveWithObject: true });
       const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      if (info.channels === 2) {
-        const n = info.width * info.height;
-        const rgba = new Uint8Array(n * 4);
-        for (let i = 0; i < n; i++) {
-          rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = pixels[i * 2];
-          rgba[i * 4 + 3] = pixels[i * 2 + 1];
-        }
-        return { width: info.width, height: info.height, channels: 4, data: rgba };
-      }
+      if (info.channels === 2) return greyAlphaToRgba(pixels, info.width, info.height);
       return { width: info.width, height: info.height, channels: info.channels as 1 | 3 | 4, data: pixels };
     },
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { crc32 } from '../../core/crc32.ts';
+import { pngChunk } from '../../captcha/encode.ts';
 import sharp from 'sharp';
 import { InvalidImageError } from '../../core/errors.ts';
 import type { RawImage } from '../../core/image.ts';
@@ -34,19 +34,11 @@ function pngWithEveryFilter(image: RawImage): Uint8Array {
       raw[y * (stride + 1) + 1 + x] = (data[y * stride + x] - pred) & 255;
     }
   }
-  const chunk = (type: string, body: Uint8Array) => {
-    const out = Buffer.alloc(12 + body.length);
-    out.writeUInt32BE(body.length, 0);
-    out.write(type, 4, 'latin1');
-    out.set(body, 8);
-    out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-    return out;
-  };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr.set([8, bpp === 4 ? 6 : 2, 0, 0, 0], 8);
-  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]));
+  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', new Uint8Array(0))]));
 }
 
 /** The row filter types a PNG uses (0 None .. 4 Paeth), read from its inflated data. */
@@ -110,10 +102,7 @@ test('PNGs it does not handle (palette, 16-bit, interlaced) are left to the gene
   // an RGB PNG with a tRNS colour key (the key colour is transparent): left to the general decoder
   const plain = new Uint8Array(await sharp(img.data, { raw }).png().toBuffer());
   const ihdrEnd = 8 + 12 + 13;
-  const trns = Buffer.alloc(12 + 6);
-  trns.writeUInt32BE(6, 0);
-  trns.write('tRNS', 4, 'latin1');
-  trns.writeUInt32BE(crc32(trns.subarray(4, 14)), 14);
+  const trns = pngChunk('tRNS', new Uint8Array(6));
   const keyed = new Uint8Array(Buffer.concat([plain.subarray(0, ihdrEnd), trns, plain.subarray(ihdrEnd)]));
   assert.equal(decodeSimplePng(keyed, inflateSync), undefined);
   assert.equal((await sharp(keyed).metadata()).hasAlpha, true, 'libvips reads the key as alpha');
