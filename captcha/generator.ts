@@ -18,8 +18,12 @@ export interface Captcha {
 export interface CaptchaGenerator {
   /** The resolved options (defaults filled in). */
   readonly options: Readonly<CaptchaOptions>;
-  /** Image number `index` of the data set; depends only on (options incl. seed, index). */
-  generate(index: number): Captcha;
+  /**
+   * Image number `index` of the data set; depends only on (options incl. seed, index). With
+   * `text`, draws that text instead of a random one (the rest of the image still comes from
+   * the index: colours, noise, warps).
+   */
+  generate(index: number, text?: string): Captcha;
 }
 
 /** A finished character tile: its paste mask (w x h); `blank` tiles paste nothing. */
@@ -138,12 +142,15 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
     return t;
   }
 
-  function generate(index: number): Captcha {
+  function generate(index: number, given?: string): Captcha {
     if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`index must be a non-negative integer, got ${index}`);
     const rng = createRng(o.seed, index);
     const length = rng.int(o.minLength, o.maxLength);
     let text = '';
-    if (o.distinct) {
+    if (given !== undefined) {
+      if ([...given].length === 0) throw new RangeError('text must not be empty');
+      text = given;
+    } else if (o.distinct) {
       for (let i = 0; i < pick.length; i++) pick[i] = i;
       for (let i = 0; i < length; i++) {
         const j = i + Math.floor(rng.next() * (pick.length - i));

@@ -5,6 +5,7 @@ import { UsageError } from '../cli/usage-error.ts';
 import { BACKEND_CHOICES } from './backend.ts';
 import { ARCHITECTURES } from './models/registry.ts';
 import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
+import type { Focus } from './data/data-mix.ts';
 
 const HELP = `Usage: captcha-ocr train --out DIR [options]
 
@@ -24,6 +25,7 @@ Options:
   --max-steps N          stop after N steps and export       (default: 40000)
   --lr X                 peak Adam learning rate (default: 0.003, seed model 0.001;
                          linear warm-up, cosine decay over the last 30 %)
+  --decay F              share of the steps under the final cosine decay (default: 0.3)
   --warmup-steps N       linear warm-up steps                (default: 100)
   --styles LIST          generator styles to train on, e.g. 0.7,0.3 (default: all of the mix)
   --max-length N         longest text the default model reads (default: 8)
@@ -35,8 +37,21 @@ Options:
   --validation-size N    validation images (default: 1024; fixed seed)
   --seed N               data and initialisation seed (default: 1)
   --no-augment           no border/photometric augmentation
+  --focus CHARS[:P]      emphasise characters the model confuses: a share P (default 0.3)
+                         of the training images gets one of CHARS, e.g. --focus 0O:0.4
+                         (validation images are never focused)
   --json                 one JSON object per line (progress, evals, summary last)
 `;
+
+function parseFocus(value: string | undefined): Focus | undefined {
+  if (value === undefined) return undefined;
+  const colon = value.lastIndexOf(':');
+  const chars = colon >= 0 ? value.slice(0, colon) : value;
+  const probability = colon >= 0 ? Number(value.slice(colon + 1)) : 0.3;
+  if ([...chars].length === 0) throw new UsageError('--focus: give the characters, e.g. --focus 0O:0.3');
+  if (!(probability > 0 && probability <= 1)) throw new UsageError(`--focus: the share must be in (0, 1], got ${JSON.stringify(value.slice(colon + 1))}`);
+  return { chars, probability };
+}
 
 function parseStyles(value: string | undefined): CaptchaStyle[] | undefined {
   if (value === undefined) return undefined;
@@ -100,10 +115,13 @@ export const trainCommand: Command = {
       'validation-size': { type: 'string' },
       seed: { type: 'string' },
       'no-augment': { type: 'boolean' },
+      focus: { type: 'string' },
+      decay: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (!values.out) throw new UsageError('--out DIR is required');
-    if (values.resume && (values.init || values.data || values.model)) throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model');
+    if (values.focus !== undefined && values.data) throw new UsageError('--focus shapes generated data: it cannot be used with --data');
+    if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.decay !== undefined)) throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--decay');
     const architecture = choiceFlag('model', values.model, ARCHITECTURES) ?? DEFAULT_SETTINGS.architecture;
     const settings: TrainSettings = {
       out: resolve(values.out),
@@ -125,6 +143,8 @@ export const trainCommand: Command = {
       validationSize: intFlag('validation-size', values['validation-size'], 1, 1_000_000) ?? DEFAULT_SETTINGS.validationSize,
       seed: intFlag('seed', values.seed, 0, 2 ** 31) ?? DEFAULT_SETTINGS.seed,
       augment: !values['no-augment'],
+      ...(values.focus !== undefined ? { focus: parseFocus(values.focus) } : {}),
+      ...(values.decay !== undefined ? { decayFraction: numberFlag('decay', values.decay, 0, 1) } : {}),
     };
     const json = values.json ?? false;
     const log = (e: TrainEvent) => {

@@ -9,7 +9,7 @@ import { hasCheckpoint, loadCheckpointModel, readCheckpointState, restoreOptimiz
 import { DEFAULT_AUGMENT, NO_AUGMENT } from './data/augment.ts';
 import type { Batch } from './data/batch.ts';
 import { BatchStream } from './data/batch-stream.ts';
-import { clampLengths, defaultMix, filterStyles, seedMix, type MixEntry } from './data/data-mix.ts';
+import { clampLengths, defaultMix, filterStyles, seedMix, type Focus, type MixEntry } from './data/data-mix.ts';
 import { evaluate, type Score } from './evaluate.ts';
 import { useFastBatchNorm } from './kernels/fast-batch-norm-layers.ts';
 import { loadMetadata, loadModel, saveModel } from './model-io.ts';
@@ -46,6 +46,10 @@ export interface TrainSettings {
   readonly validationSize: number;
   readonly seed: number;
   readonly augment: boolean;
+  /** Extra training images with these characters (generated data only; see data-mix Focus). */
+  readonly focus?: Focus;
+  /** Share of the steps under the final cosine decay (default 0.3). */
+  readonly decayFraction?: number;
   readonly fonts?: readonly string[];
   /** Extra options of the default architecture (experiments; stored with the checkpoint). */
   readonly defaultModel?: DefaultModelOptions;
@@ -149,11 +153,14 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
   log({ event: 'model', architecture: spec.architecture, parameters: params, mflopsPerImage: (2 * countMacs(model)) / 1e6, input: spec.input, output: spec.output, fastBatchNormLayers: patched });
 
   const mix = settings.data ? undefined : dataMix(settings, spec);
+  const outside = settings.focus ? [...settings.focus.chars].filter((c) => !spec.charset.includes(c)) : [];
+  if (outside.length > 0) throw new RangeError(`focus: ${outside.join('')} not in the model's charset ${spec.charset}`);
   const stream = await BatchStream.open({
     plan: { batchSize: settings.batchSize, input: spec.input, charset: spec.charset, maxLength: spec.maxLength, augment: settings.augment ? DEFAULT_AUGMENT : NO_AUGMENT, seed: settings.seed },
     mix,
     dataPath: settings.data,
     fonts: settings.fonts,
+    ...(settings.focus && !settings.data ? { focus: settings.focus } : {}),
     validationCount: settings.validationSize,
     validationSeed: 1_000_003,
     validationMix: mix,
@@ -198,7 +205,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       input: spec.input,
       output: spec.output,
       training: {
-        data: settings.data ? { kind: 'labelled', path: settings.data } : { kind: 'generated', mix, seed: settings.seed, augment: settings.augment },
+        data: settings.data ? { kind: 'labelled', path: settings.data } : { kind: 'generated', mix, seed: settings.seed, augment: settings.augment, ...(settings.focus ? { focus: settings.focus } : {}) },
         init: settings.init,
         steps: atStep,
         imagesSeen: atStep * settings.batchSize,
@@ -251,7 +258,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       const t0 = performance.now();
       const batch: Batch = await stream.next();
       if (batch.step !== step) throw new Error(`data stream out of order (got batch ${batch.step} for step ${step})`);
-      learningRateNow = learningRate(step, settings.learningRate, settings.maxSteps, settings.warmupSteps);
+      learningRateNow = learningRate(step, settings.learningRate, settings.maxSteps, settings.warmupSteps, settings.decayFraction);
       const { loss: lossValue, correct } = await steps.step(batch, learningRateNow);
       const dt = performance.now() - t0;
       trainMs += dt;

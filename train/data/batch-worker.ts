@@ -29,7 +29,7 @@ async function open(): Promise<{ training: SampleSource; validation: SampleSourc
     return { training, validation, validationCount: holdout > 0 ? holdout : Math.min(all.length, config.validationCount) };
   }
   const charset = config.plan.charset;
-  const training = createGeneratedSource(config.mix!, config.plan.seed, charset, config.fonts);
+  const training = createGeneratedSource(config.mix!, config.plan.seed, charset, config.fonts, config.focus);
   const validation = createGeneratedSource(config.validationMix ?? config.mix!, config.validationSeed, charset, config.fonts);
   return { training, validation, validationCount: config.validationCount };
 }

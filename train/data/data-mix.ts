@@ -15,6 +15,16 @@ export interface MixEntry {
 }
 
 /**
+ * Training emphasis on characters the model confuses (e.g. `0` and `O`): a `probability`
+ * share of the generated training images gets one of `chars` at a random position, the rest
+ * of the text drawn as usual. Validation images are never focused.
+ */
+export interface Focus {
+  readonly chars: string;
+  readonly probability: number;
+}
+
+/**
  * The default stream: the four kinds of real CAPTCHA the shipped model reads (0.7 160x60,
  * 0.3 192x64, 0.2 170x80 JPEG, 0.7 200x70 with 4-6 characters), plus a little of every style
  * at other lengths (1..maxLength) so the model reads any length it claims to.

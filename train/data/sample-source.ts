@@ -2,7 +2,8 @@ import { createCaptchaGenerator, type CaptchaGenerator } from '../../captcha/gen
 import type { RawImage } from '../../core/image.ts';
 import { createRng } from '../../core/rng.ts';
 import { jpegRoundTrip } from './augment.ts';
-import type { MixEntry } from './data-mix.ts';
+import type { Focus, MixEntry } from './data-mix.ts';
+import type { Rng } from '../../core/rng.ts';
 
 /** One labelled image; `rngStream` seeds its augmentation. */
 export interface Sample {
@@ -17,11 +18,34 @@ export interface SampleSource {
 }
 
 /**
- * Generated CAPTCHAs from a weighted mix of generator settings. Image `index` depends only
- * on (seed, mix, index): its kind is drawn from a RNG stream seeded by the index, and each
- * kind has its own generator (seeded from the data seed) asked for that same index.
+ * A text of the entry's length with one of `focus` at a random position; the other
+ * characters come from `charset` (without the focus character when the entry is distinct).
  */
-export function createGeneratedSource(mix: readonly MixEntry[], seed: number, charset: string, fonts?: readonly string[]): SampleSource {
+export function focusedText(rng: Rng, entry: MixEntry, charset: string, focus: string): string {
+  const focusChars = [...focus];
+  const f = focusChars[Math.floor(rng.next() * focusChars.length)];
+  const length = rng.int(entry.minLength, entry.maxLength);
+  const pool = [...charset].filter((c) => !entry.distinct || c !== f);
+  const rest: string[] = [];
+  for (let i = 0; i < length - 1; i++) {
+    if (entry.distinct) {
+      const j = i + Math.floor(rng.next() * (pool.length - i));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+      rest.push(pool[i]);
+    } else {
+      rest.push(pool[Math.floor(rng.next() * pool.length)]);
+    }
+  }
+  rest.splice(Math.floor(rng.next() * length), 0, f);
+  return rest.join('');
+}
+
+/**
+ * Generated CAPTCHAs from a weighted mix of generator settings. Image `index` depends only
+ * on (seed, mix, focus, index): its kind is drawn from a RNG stream seeded by the index, and
+ * each kind has its own generator (seeded from the data seed) asked for that same index.
+ */
+export function createGeneratedSource(mix: readonly MixEntry[], seed: number, charset: string, fonts?: readonly string[], focus?: Focus): SampleSource {
   const total = mix.reduce((a, e) => a + e.weight, 0);
   if (!(total > 0)) throw new RangeError('data mix has no weight');
   const generators: CaptchaGenerator[] = mix.map((e, i) =>
@@ -47,7 +71,8 @@ export function createGeneratedSource(mix: readonly MixEntry[], seed: number, ch
         r -= mix[k].weight;
         k++;
       }
-      const { text, image } = generators[k].generate(index);
+      const forced = focus && rng.next() < focus.probability ? focusedText(rng, mix[k], charset, focus.chars) : undefined;
+      const { text, image } = generators[k].generate(index, forced);
       const q = mix[k].jpegQuality;
       if (!q) return { text, image: copyImage(image) };
       return jpegRoundTrip(image, rng.uniform(q[0], q[1])).then((jpg) => ({ text, image: jpg }));

@@ -1,5 +1,5 @@
 import type { Batch, BatchPlan } from './batch.ts';
-import type { MixEntry } from './data-mix.ts';
+import type { Focus, MixEntry } from './data-mix.ts';
 
 /** What the data worker needs (structured-clonable). */
 export interface StreamConfig {
@@ -8,6 +8,8 @@ export interface StreamConfig {
   readonly mix?: readonly MixEntry[];
   readonly dataPath?: string;
   readonly fonts?: readonly string[];
+  /** Training emphasis (generated data only; validation is never focused). */
+  readonly focus?: Focus;
   /** Validation: generated with its own fixed seed from `validationMix`, or held out from `dataPath`. */
   readonly validationCount: number;
   readonly validationSeed: number;
