@@ -22,7 +22,7 @@ Options:
   --length L           text length, fixed (4, default) or a range (4-6)
   --charset CHARS      alphabet (default 0-9A-Z)
   --repeats            allow repeated characters (default: distinct, as random.sample)
-  --fonts F1,F2        font files (.ttf, .otf, .woff, .woff2; default: bundled Noto Sans Mono)
+  --fonts F1,F2        font files (.ttf, .otf, .woff, .woff2; default: bundled Droid Sans Mono)
   --format png|jpg     image format (default png)
   --quality Q          JPEG quality 1-100 (default 75)
   --seed S             seed (default: random, printed so that the run can be repeated)

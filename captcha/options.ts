@@ -25,14 +25,13 @@ export interface CaptchaOptions {
   charset: string;
   /** Distinct characters as Python's random.sample (default true); false allows repeats. */
   distinct: boolean;
-  /** Font files (.ttf, .otf, .woff, .woff2); default: the bundled Noto Sans Mono. */
+  /** Font files (.ttf, .otf, .woff, .woff2); default: the bundled Droid Sans Mono (the library's own font). */
   fonts: readonly string[];
   /** Font sizes in pixels, one picked per character (default 0.2: 46 58 68; 0.3+: 42 50 56). */
   fontSizes: readonly number[];
   /**
    * Override of the font ascender in em, which sets the font box height Pillow measures (and
-   * so the glyph height after the warp). Default: each font's own (Noto Sans Mono: 1.069, which
-   * matches the reference images' glyph heights).
+   * so the glyph height after the warp). Default: each font's own, as Pillow reads it.
    */
   fontAscent: number | undefined;
   /** Seed of the whole data set (default 0). */

@@ -22,6 +22,12 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--workers', '0'], /--workers/],
     [['--out', 'x', '--workers', 'two'], /--workers/],
     [['--out', 'x', '--resume', '--init', 'y'], /--resume/],
+    [['--out', 'x', '--resume', '--focus', '0O'], /--resume/],
+    [['--out', 'x', '--focus', ':0.3'], /--focus/],
+    [['--out', 'x', '--focus', '0O:1.5'], /--focus/],
+    [['--out', 'x', '--focus', '0O:lots'], /--focus/],
+    [['--out', 'x', '--focus', '0O', '--data', 'd'], /--focus/],
+    [['--out', 'x', '--decay', '2'], /--decay/],
   ];
   for (const [args, pattern] of cases) {
     const r = run(args);
@@ -35,5 +41,5 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
 test('train --help lists the options', () => {
   const r = run(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--out', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--out', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay']) assert.ok(r.stdout.includes(flag), flag);
 });

@@ -98,3 +98,11 @@ test('--data: fine-tunes (--init) on a labelled folder in the seed layout', asyn
   assert.deepEqual((metadata.training as { data: unknown }).data, { kind: 'labelled', path: data });
   assert.equal((metadata.training as { init: unknown }).init, base);
 });
+
+test('--focus: recorded in the metadata; a character outside the charset is refused', async () => {
+  const out = await tmp();
+  await train(settings(out, { maxSteps: 1, focus: { chars: '0O', probability: 0.4 } }), false, { log: () => {} });
+  const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
+  assert.deepEqual((metadata.training as { data: { focus: unknown } }).data.focus, { chars: '0O', probability: 0.4 });
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, focus: { chars: '0o', probability: 0.4 } }), false, { log: () => {} }), /focus: o not in the model's charset/);
+});

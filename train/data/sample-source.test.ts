@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createCaptchaGenerator } from '../../captcha/generator.ts';
+import { DEFAULT_CHARSET } from '../../core/charset.ts';
+import { createRng } from '../../core/rng.ts';
+import { defaultMix, type MixEntry } from './data-mix.ts';
+import { createGeneratedSource, focusedText } from './sample-source.ts';
+
+const fourDistinct: MixEntry = { weight: 1, style: '0.7', width: 160, height: 60, minLength: 4, maxLength: 4, distinct: true };
+const anyLength: MixEntry = { ...fourDistinct, minLength: 1, maxLength: 8, distinct: false };
+
+test('focusedText: one focus character at a random position, the entry length, distinct when the entry is', () => {
+  const positions = new Set<number>();
+  const focusSeen = new Set<string>();
+  for (let i = 0; i < 400; i++) {
+    const text = focusedText(createRng(5, i), fourDistinct, DEFAULT_CHARSET, '0O');
+    assert.equal(text.length, 4, text);
+    assert.equal(new Set(text).size, 4, `distinct: ${text}`);
+    const at = [...text].findIndex((c) => c === '0' || c === 'O');
+    assert.ok(at >= 0, text);
+    positions.add(at);
+    focusSeen.add(text[at]);
+    for (const c of text) assert.ok(DEFAULT_CHARSET.includes(c), text);
+  }
+  assert.deepEqual([...positions].sort(), [0, 1, 2, 3]);
+  assert.deepEqual([...focusSeen].sort(), ['0', 'O']);
+  const lengths = new Set<number>();
+  for (let i = 0; i < 400; i++) {
+    const text = focusedText(createRng(6, i), anyLength, DEFAULT_CHARSET, 'Q');
+    assert.ok(text.includes('Q'), text);
+    lengths.add(text.length);
+  }
+  assert.deepEqual([...lengths].sort(), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(focusedText(createRng(7, 1), fourDistinct, DEFAULT_CHARSET, '0O'), focusedText(createRng(7, 1), fourDistinct, DEFAULT_CHARSET, '0O'));
+});
+
+test('a focused source puts the focus characters into about the asked share of the images', async () => {
+  const mix = defaultMix(8);
+  const plain = createGeneratedSource(mix, 1, DEFAULT_CHARSET);
+  const focused = createGeneratedSource(mix, 1, DEFAULT_CHARSET, undefined, { chars: '0O', probability: 0.5 });
+  const n = 600;
+  let plainHits = 0;
+  let focusedHits = 0;
+  for (let i = 0; i < n; i++) {
+    if (/[0O]/.test((await plain.sample(i)).text)) plainHits++;
+    if (/[0O]/.test((await focused.sample(i)).text)) focusedHits++;
+  }
+  // Natural share: about 4 x 2/36 = 22 %; focused: 0.5 + 0.5 x 22 % = 61 %.
+  assert.ok(plainHits / n > 0.15 && plainHits / n < 0.3, `plain ${plainHits}/${n}`);
+  assert.ok(focusedHits / n > 0.53 && focusedHits / n < 0.69, `focused ${focusedHits}/${n}`);
+  const always = createGeneratedSource([fourDistinct], 2, DEFAULT_CHARSET, undefined, { chars: 'M', probability: 1 });
+  for (let i = 0; i < 50; i++) assert.ok((await always.sample(i)).text.includes('M'));
+});
+
+test('generate(index, text) draws the given text; the rest of the image still follows the index', () => {
+  const gen = createCaptchaGenerator({ seed: 9 });
+  const a = gen.generate(3, 'OO00');
+  assert.equal(a.text, 'OO00');
+  const again = createCaptchaGenerator({ seed: 9 }).generate(3, 'OO00');
+  assert.deepEqual(again.image.data, a.image.data);
+  assert.notDeepEqual(gen.generate(4, 'OO00').image.data, a.image.data);
+  assert.throws(() => gen.generate(1, ''), /empty/);
+});
