@@ -1,9 +1,8 @@
 import { createCaptchaGenerator, type CaptchaGenerator } from '../../captcha/generator.ts';
 import type { RawImage } from '../../core/image.ts';
-import { createRng } from '../../core/rng.ts';
+import { createRng, type Rng } from '../../core/rng.ts';
 import { jpegRoundTrip } from './augment.ts';
 import type { Focus, MixEntry } from './data-mix.ts';
-import type { Rng } from '../../core/rng.ts';
 
 /** One labelled image; `rngStream` seeds its augmentation. */
 export interface Sample {
