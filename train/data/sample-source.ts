@@ -25,6 +25,7 @@ export function focusedText(rng: Rng, entry: MixEntry, charset: string, focus: s
   const f = focusChars[Math.floor(rng.next() * focusChars.length)];
   const length = rng.int(entry.minLength, entry.maxLength);
   const pool = [...charset].filter((c) => !entry.distinct || c !== f);
+  if (entry.distinct && length - 1 > pool.length) throw new RangeError(`focus: ${length} distinct characters do not fit a charset of ${pool.length + 1}`);
   const rest: string[] = [];
   for (let i = 0; i < length - 1; i++) {
     if (entry.distinct) {
