@@ -2,6 +2,7 @@ import type { RawImage } from '../core/image.ts';
 import { createRng, type Rng } from '../core/rng.ts';
 import { drawArc, drawDot, pasteMask, smooth, type Canvas } from './draw.ts';
 import { GlyphAtlas } from './glyph-atlas.ts';
+import { randomText } from './random-text.ts';
 import { resolveCaptchaOptions, type CaptchaOptions } from './options.ts';
 import { resizeWidthOverBackground } from './resample.ts';
 import { resizeQuadMask } from './tile-resize.ts';
@@ -146,22 +147,8 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
     if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`index must be a non-negative integer, got ${index}`);
     const rng = createRng(o.seed, index);
     const length = rng.int(o.minLength, o.maxLength);
-    let text = '';
-    if (given !== undefined) {
-      if ([...given].length === 0) throw new RangeError('text must not be empty');
-      text = given;
-    } else if (o.distinct) {
-      for (let i = 0; i < pick.length; i++) pick[i] = i;
-      for (let i = 0; i < length; i++) {
-        const j = i + Math.floor(rng.next() * (pick.length - i));
-        const t = pick[i];
-        pick[i] = pick[j];
-        pick[j] = t;
-        text += chars[pick[i]];
-      }
-    } else {
-      for (let i = 0; i < length; i++) text += chars[Math.floor(rng.next() * chars.length)];
-    }
+    if (given === '') throw new RangeError('text must not be empty');
+    const text = given ?? randomText(rng, chars, length, o.distinct, pick);
 
     const bg = [0, 0, 0].map(() => rng.int(o.background[0], o.background[1]));
     const alpha = rng.int(o.textAlpha[0], o.textAlpha[1]);

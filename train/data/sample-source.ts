@@ -1,4 +1,5 @@
 import { createCaptchaGenerator, type CaptchaGenerator } from '../../captcha/generator.ts';
+import { randomText } from '../../captcha/random-text.ts';
 import type { RawImage } from '../../core/image.ts';
 import { createRng, type Rng } from '../../core/rng.ts';
 import { jpegRoundTrip } from './augment.ts';
@@ -25,17 +26,7 @@ export function focusedText(rng: Rng, entry: MixEntry, charset: string, focus: s
   const f = focusChars[Math.floor(rng.next() * focusChars.length)];
   const length = rng.int(entry.minLength, entry.maxLength);
   const pool = [...charset].filter((c) => !entry.distinct || c !== f);
-  if (entry.distinct && length - 1 > pool.length) throw new RangeError(`focus: ${length} distinct characters do not fit a charset of ${pool.length + 1}`);
-  const rest: string[] = [];
-  for (let i = 0; i < length - 1; i++) {
-    if (entry.distinct) {
-      const j = i + Math.floor(rng.next() * (pool.length - i));
-      [pool[i], pool[j]] = [pool[j], pool[i]];
-      rest.push(pool[i]);
-    } else {
-      rest.push(pool[Math.floor(rng.next() * pool.length)]);
-    }
-  }
+  const rest = [...randomText(rng, pool, length - 1, entry.distinct)];
   rest.splice(Math.floor(rng.next() * length), 0, f);
   return rest.join('');
 }
