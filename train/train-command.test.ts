@@ -28,6 +28,11 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--focus', '0O:lots'], /--focus/],
     [['--out', 'x', '--focus', '0O', '--data', 'd'], /--focus/],
     [['--out', 'x', '--decay', '2'], /--decay/],
+    [['--out', 'x', '--input', '64'], /--input/],
+    [['--out', 'x', '--input', '60x160'], /--input/],
+    [['--out', 'x', '--input', '64x4096'], /--input/],
+    [['--out', 'x', '--input', '64x160', '--model', 'seed'], /--input/],
+    [['--out', 'x', '--resume', '--input', '64x160'], /--resume/],
   ];
   for (const [args, pattern] of cases) {
     const r = run(args);
@@ -41,5 +46,5 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
 test('train --help lists the options', () => {
   const r = run(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--out', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--out', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input']) assert.ok(r.stdout.includes(flag), flag);
 });

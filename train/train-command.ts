@@ -31,6 +31,9 @@ Options:
   --max-length N         longest text the default model reads (default: 8)
   --data PATH            train on a labelled folder or zip (labels.txt line i = image i.png/jpg)
   --init DIR             start from a saved model (fine-tuning)
+  --input HxW            input size of the default model, e.g. 64x160 (default: 48x128, or
+                         the --init model's). With --init at another size the saved weights
+                         are carried over (the full-height kernel is resampled)
   --resume               continue DIR/checkpoint exactly (same settings; --max-steps may change)
   --eval-every N         validate every N steps (default: 500; 0 = only at the end)
   --checkpoint-every N   checkpoint every N steps (default: 500)
@@ -51,6 +54,16 @@ function parseFocus(value: string | undefined): Focus | undefined {
   if ([...chars].length === 0) throw new UsageError('--focus: give the characters, e.g. --focus 0O:0.3');
   if (!(probability > 0 && probability <= 1)) throw new UsageError(`--focus: the share must be in (0, 1], got ${JSON.stringify(value.slice(colon + 1))}`);
   return { chars, probability };
+}
+
+function parseInput(value: string | undefined): { height: number; width: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)x(\d+)$/.exec(value.trim());
+  if (!m) throw new UsageError(`--input: expected HEIGHTxWIDTH, e.g. 64x160, got ${JSON.stringify(value)}`);
+  const height = Number(m[1]);
+  const width = Number(m[2]);
+  if (height < 16 || height > 256 || height % 8 !== 0 || width < 16 || width > 1024 || width % 8 !== 0) throw new UsageError(`--input: height must be 16-256 and width 16-1024, both multiples of 8 (got ${value})`);
+  return { height, width };
 }
 
 function parseStyles(value: string | undefined): CaptchaStyle[] | undefined {
@@ -83,6 +96,8 @@ function formatEvent(e: TrainEvent): string | undefined {
       return `checkpoint @ step ${String(e.step)} (${Number(e.seconds).toFixed(1)} s)`;
     case 'workers':
       return `workers: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel replicas)'}${e.note ? ` (${String(e.note)})` : ''}`;
+    case 'transfer':
+      return `transfer: input ${JSON.stringify(e.from)} -> ${JSON.stringify(e.to)}, ${String(e.copied)} layers copied, resampled ${(e.resampled as string[]).join(', ') || 'none'}`;
     case 'resume':
       return `resumed at step ${String(e.step)}`;
     case 'interrupt':
@@ -109,6 +124,7 @@ export const trainCommand: Command = {
       'max-length': { type: 'string' },
       data: { type: 'string' },
       init: { type: 'string' },
+      input: { type: 'string' },
       resume: { type: 'boolean' },
       'eval-every': { type: 'string' },
       'checkpoint-every': { type: 'string' },
@@ -121,8 +137,10 @@ export const trainCommand: Command = {
     });
     if (!values.out) throw new UsageError('--out DIR is required');
     if (values.focus !== undefined && values.data) throw new UsageError('--focus shapes generated data: it cannot be used with --data');
-    if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.decay !== undefined)) throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--decay');
+    if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.decay !== undefined || values.input !== undefined)) throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--decay/--input');
     const architecture = choiceFlag('model', values.model, ARCHITECTURES) ?? DEFAULT_SETTINGS.architecture;
+    const input = parseInput(values.input);
+    if (input && architecture !== 'default') throw new UsageError(`--input sets the default model's size; the ${architecture} model's input is fixed`);
     const settings: TrainSettings = {
       out: resolve(values.out),
       architecture,
@@ -145,6 +163,7 @@ export const trainCommand: Command = {
       augment: !values['no-augment'],
       ...(values.focus !== undefined ? { focus: parseFocus(values.focus) } : {}),
       ...(values.decay !== undefined ? { decayFraction: numberFlag('decay', values.decay, 0, 1) } : {}),
+      ...(input ? { defaultModel: input } : {}),
     };
     const json = values.json ?? false;
     const log = (e: TrainEvent) => {

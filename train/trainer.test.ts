@@ -106,3 +106,25 @@ test('--focus: recorded in the metadata; a character outside the charset is refu
   assert.deepEqual((metadata.training as { data: { focus: unknown } }).data.focus, { chars: '0O', probability: 0.4 });
   await assert.rejects(train(settings(await tmp(), { maxSteps: 1, focus: { chars: '0o', probability: 0.4 } }), false, { log: () => {} }), /focus: o not in the model's charset/);
 });
+
+test('--init with --input at another size: the weights are carried over and the model trains at the new size', async () => {
+  const base = await tmp();
+  await train(settings(base, { maxSteps: 1 }), false, { log: () => {} });
+  const out = await tmp();
+  const events: TrainEvent[] = [];
+  const summary = await train(settings(out, { maxSteps: 1, init: base, defaultModel: { height: 64, width: 160 } }), false, { log: (e) => events.push(e) });
+  assert.equal(summary.steps, 1);
+  const transfer = events.find((e) => e.event === 'transfer');
+  assert.deepEqual(transfer?.resampled, ['collapse_conv']);
+  assert.equal(transfer?.copied, 16);
+  const model = await tf.loadLayersModel(fileLoadHandler(out));
+  assert.deepEqual(model.inputs[0].shape, [null, 64, 160, 1]);
+  assert.deepEqual(model.outputs[0].shape, [null, 20, 37]);
+  const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
+  assert.deepEqual(metadata.input, { kind: 'grey-stretch', height: 64, width: 160, invert: true });
+  assert.deepEqual(metadata.output, { kind: 'ctc', blankIndex: 36, timeSteps: 20 });
+  // The seed network's input is fixed: resizing it is refused.
+  const seedBase = await tmp();
+  await train(settings(seedBase, { architecture: 'seed', maxSteps: 1 }), false, { log: () => {} });
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, init: seedBase, defaultModel: { height: 64, width: 160 } }), false, { log: () => {} }), /only the default model can change its input size/);
+});

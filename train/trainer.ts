@@ -21,6 +21,7 @@ import { ReplicaPool } from './parallel/replica-pool.ts';
 import { LocalStepper, type TrainStepper } from './parallel/stepper.ts';
 import { resolveWorkers, type WorkersChoice } from './parallel/worker-count.ts';
 import { learningRate } from './schedule.ts';
+import { transferWeights } from './transfer.ts';
 
 /** Every setting of a run (stored in the checkpoint; `--resume` reuses them). */
 export interface TrainSettings {
@@ -140,8 +141,23 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     model = await loadCheckpointModel(settings.out);
     spec = (state.settings as { spec: ModelSpec }).spec;
   } else if (settings.init) {
-    model = await loadModel(settings.init);
-    spec = await loadMetadata(settings.init).then(specFromMetadata, () => specFromModel(model, settings.architecture, DEFAULT_CHARSET, settings.maxLength));
+    const saved = await loadModel(settings.init);
+    const savedSpec = await loadMetadata(settings.init).then(specFromMetadata, () => specFromModel(saved, settings.architecture, DEFAULT_CHARSET, settings.maxLength));
+    const { height, width } = settings.defaultModel ?? {};
+    const resize = (height !== undefined && height !== savedSpec.input.height) || (width !== undefined && width !== savedSpec.input.width);
+    if (resize) {
+      // A new input size: build the model at that size and carry the saved weights over.
+      if (savedSpec.architecture !== 'default') throw new RangeError(`--input: only the default model can change its input size (the saved model is ${savedSpec.architecture})`);
+      const built = buildModel('default', { charset: savedSpec.charset, maxLength: savedSpec.maxLength, seed: settings.seed, defaultModel: settings.defaultModel });
+      const report = transferWeights(saved, built.model);
+      saved.dispose();
+      log({ event: 'transfer', from: savedSpec.input, to: built.spec.input, copied: report.copied.length, resampled: report.resampled });
+      model = built.model;
+      spec = built.spec;
+    } else {
+      model = saved;
+      spec = savedSpec;
+    }
   } else {
     const built = buildModel(settings.architecture, { maxLength: settings.maxLength, seed: settings.seed, defaultModel: settings.defaultModel });
     model = built.model;
