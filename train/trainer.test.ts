@@ -8,7 +8,7 @@ import { parseModelMetadata } from '../core/model-metadata.ts';
 import sharp from 'sharp';
 import { createCaptchaGenerator } from '../captcha/generator.ts';
 import { fileLoadHandler } from './model-io.ts';
-import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
+import { DEFAULT_SETTINGS, shownPath, train, type TrainEvent, type TrainSettings } from './trainer.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -127,4 +127,10 @@ test('--init with --input at another size: the weights are carried over and the 
   const seedBase = await tmp();
   await train(settings(seedBase, { architecture: 'seed', maxSteps: 1 }), false, { log: () => {} });
   await assert.rejects(train(settings(await tmp(), { maxSteps: 1, init: seedBase, defaultModel: { height: 64, width: 160 } }), false, { log: () => {} }), /only the default model can change its input size/);
+});
+
+test('shownPath: the metadata records paths inside the working folder relative to it, others as given', () => {
+  assert.equal(shownPath(join(process.cwd(), 'models', 'tfjs')), join('models', 'tfjs'));
+  assert.equal(shownPath('/elsewhere/run'), '/elsewhere/run');
+  assert.equal(shownPath(process.cwd()), process.cwd());
 });

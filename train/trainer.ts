@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CaptchaStyle } from '../captcha/options.ts';
 import { DEFAULT_CHARSET } from '../core/charset.ts';
@@ -99,6 +99,12 @@ export interface TrainSummary {
   readonly bestStep: number;
   readonly interrupted: boolean;
   readonly out: string;
+}
+
+/** A path as the metadata records it: relative to the working folder when inside it (no machine's layout in a shipped file). */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 function specFromMetadata(m: ModelMetadata): ModelSpec {
@@ -221,8 +227,8 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       input: spec.input,
       output: spec.output,
       training: {
-        data: settings.data ? { kind: 'labelled', path: settings.data } : { kind: 'generated', mix, seed: settings.seed, augment: settings.augment, ...(settings.focus ? { focus: settings.focus } : {}) },
-        init: settings.init,
+        data: settings.data ? { kind: 'labelled', path: shownPath(settings.data) } : { kind: 'generated', mix, seed: settings.seed, augment: settings.augment, ...(settings.focus ? { focus: settings.focus } : {}) },
+        init: settings.init === undefined ? undefined : shownPath(settings.init),
         steps: atStep,
         imagesSeen: atStep * settings.batchSize,
         batchSize: settings.batchSize,
