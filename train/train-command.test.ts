@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
@@ -33,6 +36,14 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--input', '64x4096'], /--input/],
     [['--out', 'x', '--input', '64x160', '--model', 'seed'], /--input/],
     [['--out', 'x', '--resume', '--input', '64x160'], /--resume/],
+    [['--out', 'x', '--channels', '16,32'], /--channels: expected five/],
+    [['--out', 'x', '--channels', '16,32,48,64,x'], /--channels: expected five/],
+    [['--out', 'x', '--channels', '16,32,48,64,0'], /--channels: expected five/],
+    [['--out', 'x', '--sequence-channels', '0'], /--sequence-channels/],
+    [['--out', 'x', '--sequence-layers', 'two'], /--sequence-layers/],
+    [['--out', 'x', '--channels', '8,8,8,8,8', '--model', 'seed'], /--channels shapes the default model/],
+    [['--out', 'x', '--sequence-channels', '64', '--init', 'y'], /--sequence-channels builds a new model: it cannot be combined with --init/],
+    [['--out', 'x', '--resume', '--sequence-layers', '3'], /--resume/],
   ];
   for (const [args, pattern] of cases) {
     const r = run(args);
@@ -46,5 +57,24 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
 test('train --help lists the options', () => {
   const r = run(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--out', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--out', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
+});
+
+test('--channels, --sequence-channels and --sequence-layers shape the model that trains and is exported', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'captcha-ocr-shape-'));
+  try {
+    const r = run(['--out', out, '--channels', '8,8,8,8,8', '--sequence-channels', '16', '--sequence-layers', '1', '--max-steps', '1', '--batch-size', '2', '--validation-size', '4', '--workers', '1', '--backend', 'wasm', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Worked out by hand: b1 3*3*1*8 + BN 4*8 = 104; b2-b5 4 x (3*3*8*8 + 32) = 2,432;
+    // collapse 6*1*8*16 + 64 = 832; one 1x3 layer 3*16*16 + 64 = 832; logits 16*37 + 37 = 629.
+    assert.equal(events.find((e) => e.event === 'model')?.parameters, 4829);
+    const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { name: string }[] } } };
+    const names = model.modelTopology.config.layers.map((l) => l.name);
+    assert.ok(names.includes('seq1_conv') && !names.includes('seq2_conv'), names.join(' '));
+    const state = JSON.parse(readFileSync(join(out, 'checkpoint', 'state.json'), 'utf8')) as { settings: { defaultModel: unknown } };
+    assert.deepEqual(state.settings.defaultModel, { channels: [8, 8, 8, 8, 8], sequenceChannels: 16, sequenceLayers: 1 });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

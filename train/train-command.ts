@@ -34,6 +34,11 @@ Options:
   --input HxW            input size of the default model, e.g. 64x160 (default: 48x128, or
                          the --init model's). With --init at another size the saved weights
                          are carried over (the full-height kernel is resampled)
+  --channels C1,...,C5   channels of the default model's five conv blocks (default:
+                         16,32,48,64,64); a new model, so not with --init
+  --sequence-channels N  channels of the height collapse and the convolutions along the
+                         width (default: 128; not with --init)
+  --sequence-layers N    convolutions along the width (default: 2; not with --init)
   --resume               continue DIR/checkpoint exactly (same settings; --max-steps may change)
   --eval-every N         validate every N steps (default: 500; 0 = only at the end)
   --checkpoint-every N   checkpoint every N steps (default: 500)
@@ -64,6 +69,16 @@ function parseInput(value: string | undefined): { height: number; width: number 
   const width = Number(m[2]);
   if (height < 16 || height > 256 || height % 8 !== 0 || width < 16 || width > 1024 || width % 8 !== 0) throw new UsageError(`--input: height must be 16-256 and width 16-1024, both multiples of 8 (got ${value})`);
   return { height, width };
+}
+
+function parseChannels(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((c) => c.trim());
+  const channels = parts.map(Number);
+  if (channels.length !== 5 || !channels.every((c) => Number.isInteger(c) && c >= 1 && c <= 1024)) {
+    throw new UsageError(`--channels: expected five whole numbers 1-1024, one per conv block, e.g. 16,32,48,64,64 (got ${JSON.stringify(value)})`);
+  }
+  return channels;
 }
 
 function parseStyles(value: string | undefined): CaptchaStyle[] | undefined {
@@ -125,6 +140,9 @@ export const trainCommand: Command = {
       data: { type: 'string' },
       init: { type: 'string' },
       input: { type: 'string' },
+      channels: { type: 'string' },
+      'sequence-channels': { type: 'string' },
+      'sequence-layers': { type: 'string' },
       resume: { type: 'boolean' },
       'eval-every': { type: 'string' },
       'checkpoint-every': { type: 'string' },
@@ -137,10 +155,24 @@ export const trainCommand: Command = {
     });
     if (!values.out) throw new UsageError('--out DIR is required');
     if (values.focus !== undefined && values.data) throw new UsageError('--focus shapes generated data: it cannot be used with --data');
-    if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.decay !== undefined || values.input !== undefined)) throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--decay/--input');
+    const shapeFlags = (['channels', 'sequence-channels', 'sequence-layers'] as const).filter((f) => values[f] !== undefined);
+    if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.decay !== undefined || values.input !== undefined || shapeFlags.length > 0)) {
+      throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--decay/--input/--channels/--sequence-*');
+    }
     const architecture = choiceFlag('model', values.model, ARCHITECTURES) ?? DEFAULT_SETTINGS.architecture;
     const input = parseInput(values.input);
     if (input && architecture !== 'default') throw new UsageError(`--input sets the default model's size; the ${architecture} model's input is fixed`);
+    if (shapeFlags.length > 0 && architecture !== 'default') throw new UsageError(`--${shapeFlags[0]} shapes the default model; the ${architecture} model is fixed`);
+    if (shapeFlags.length > 0 && values.init) throw new UsageError(`--${shapeFlags[0]} builds a new model: it cannot be combined with --init (whose weights have their own shape)`);
+    const channels = parseChannels(values.channels);
+    const sequenceChannels = intFlag('sequence-channels', values['sequence-channels'], 1, 4096);
+    const sequenceLayers = intFlag('sequence-layers', values['sequence-layers'], 0, 16);
+    const defaultModel = {
+      ...input,
+      ...(channels ? { channels } : {}),
+      ...(sequenceChannels !== undefined ? { sequenceChannels } : {}),
+      ...(sequenceLayers !== undefined ? { sequenceLayers } : {}),
+    };
     const settings: TrainSettings = {
       out: resolve(values.out),
       architecture,
@@ -163,7 +195,7 @@ export const trainCommand: Command = {
       augment: !values['no-augment'],
       ...(values.focus !== undefined ? { focus: parseFocus(values.focus) } : {}),
       ...(values.decay !== undefined ? { decayFraction: numberFlag('decay', values.decay, 0, 1) } : {}),
-      ...(input ? { defaultModel: input } : {}),
+      ...(Object.keys(defaultModel).length > 0 ? { defaultModel } : {}),
     };
     const json = values.json ?? false;
     const log = (e: TrainEvent) => {
