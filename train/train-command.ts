@@ -35,10 +35,12 @@ Options:
                          the --init model's). With --init at another size the saved weights
                          are carried over (the full-height kernel is resampled)
   --channels C1,...,C5   channels of the default model's five conv blocks (default:
-                         16,32,48,64,64); a new model, so not with --init
+                         16,32,48,64,64, or the --init model's)
   --sequence-channels N  channels of the height collapse and the convolutions along the
-                         width (default: 128; not with --init)
-  --sequence-layers N    convolutions along the width (default: 2; not with --init)
+                         width (default: 128, or the --init model's)
+  --sequence-layers N    convolutions along the width (default: 2, or the --init model's).
+                         With --init these grow the saved model: more channels or layers,
+                         never fewer; it starts out computing exactly what the saved one did
   --resume               continue DIR/checkpoint exactly (same settings; --max-steps may change)
   --eval-every N         validate every N steps (default: 500; 0 = only at the end)
   --checkpoint-every N   checkpoint every N steps (default: 500)
@@ -112,7 +114,10 @@ function formatEvent(e: TrainEvent): string | undefined {
     case 'workers':
       return `workers: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel replicas)'}${e.note ? ` (${String(e.note)})` : ''}`;
     case 'transfer':
-      return `transfer: input ${JSON.stringify(e.from)} -> ${JSON.stringify(e.to)}, ${String(e.copied)} layers copied, resampled ${(e.resampled as string[]).join(', ') || 'none'}`;
+      return (
+        `transfer: input ${JSON.stringify(e.from)} -> ${JSON.stringify(e.to)}, ${String(e.copied)} layers copied, resampled ${(e.resampled as string[]).join(', ') || 'none'}` +
+        `, widened ${(e.widened as string[]).join(', ') || 'none'}, added ${(e.added as string[]).join(', ') || 'none'}`
+      );
     case 'resume':
       return `resumed at step ${String(e.step)}`;
     case 'interrupt':
@@ -163,7 +168,6 @@ export const trainCommand: Command = {
     const input = parseInput(values.input);
     if (input && architecture !== 'default') throw new UsageError(`--input sets the default model's size; the ${architecture} model's input is fixed`);
     if (shapeFlags.length > 0 && architecture !== 'default') throw new UsageError(`--${shapeFlags[0]} shapes the default model; the ${architecture} model is fixed`);
-    if (shapeFlags.length > 0 && values.init) throw new UsageError(`--${shapeFlags[0]} builds a new model: it cannot be combined with --init (whose weights have their own shape)`);
     const channels = parseChannels(values.channels);
     const sequenceChannels = intFlag('sequence-channels', values['sequence-channels'], 1, 4096);
     const sequenceLayers = intFlag('sequence-layers', values['sequence-layers'], 0, 16);

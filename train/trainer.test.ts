@@ -129,6 +129,24 @@ test('--init with --input at another size: the weights are carried over and the 
   await assert.rejects(train(settings(await tmp(), { maxSteps: 1, init: seedBase, defaultModel: { height: 64, width: 160 } }), false, { log: () => {} }), /only the default model can change its input size/);
 });
 
+test('--init with --channels/--sequence-*: the saved model grows (shape read from its layers), and cannot shrink', async () => {
+  const base = await tmp();
+  await train(settings(base, { maxSteps: 1, defaultModel: { channels: [8, 8, 8, 8, 8], sequenceChannels: 16, sequenceLayers: 1 } }), false, { log: () => {} });
+  const out = await tmp();
+  const events: TrainEvent[] = [];
+  // Only the sequence layers are named: the 8-channel backbone is kept (read from the saved layers, not the defaults).
+  await train(settings(out, { maxSteps: 1, init: base, defaultModel: { sequenceChannels: 24, sequenceLayers: 2 } }), false, { log: (e) => events.push(e) });
+  const transfer = events.find((e) => e.event === 'transfer');
+  assert.deepEqual(transfer?.widened, ['collapse_conv', 'collapse_bn', 'seq1_conv', 'seq1_bn', 'logits']);
+  assert.deepEqual(transfer?.added, ['seq2_conv', 'seq2_bn']);
+  assert.equal(transfer?.copied, 10); // b1-b5, conv and batch norm each
+  const model = await tf.loadLayersModel(fileLoadHandler(out));
+  assert.deepEqual(model.getLayer('b5_conv').getWeights()[0].shape, [3, 3, 8, 8]);
+  assert.deepEqual(model.getLayer('seq2_conv').getWeights()[0].shape, [1, 3, 24, 24]);
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, init: base, defaultModel: { sequenceLayers: 0 } }), false, { log: () => {} }), /layer seq1_conv has no place here \(a model can grow, not shrink\)/);
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, init: base, defaultModel: { channels: [8, 8, 8, 8, 4] } }), false, { log: () => {} }), /b5_conv weight 0 is \[3, 3, 8, 8\] in the saved model, \[3, 3, 8, 4\] here \(a model can grow, not shrink\)/);
+});
+
 test('shownPath: the metadata records paths inside the working folder relative to it, others as given', () => {
   assert.equal(shownPath(join(process.cwd(), 'models', 'tfjs')), join('models', 'tfjs'));
   assert.equal(shownPath('/elsewhere/run'), '/elsewhere/run');

@@ -15,7 +15,7 @@ import { useFastBatchNorm } from './kernels/fast-batch-norm-layers.ts';
 import { loadMetadata, loadModel, saveModel } from './model-io.ts';
 import { countMacs } from './models/flops.ts';
 import { LOGITS_LAYER, type ModelSpec } from './models/model-spec.ts';
-import type { DefaultModelOptions } from './models/default-model.ts';
+import { describeDefaultModel, type DefaultModelOptions } from './models/default-model.ts';
 import { buildModel, type Architecture } from './models/registry.ts';
 import { ReplicaPool } from './parallel/replica-pool.ts';
 import { LocalStepper, type TrainStepper } from './parallel/stepper.ts';
@@ -149,15 +149,19 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
   } else if (settings.init) {
     const saved = await loadModel(settings.init);
     const savedSpec = await loadMetadata(settings.init).then(specFromMetadata, () => specFromModel(saved, settings.architecture, DEFAULT_CHARSET, settings.maxLength));
-    const { height, width } = settings.defaultModel ?? {};
-    const resize = (height !== undefined && height !== savedSpec.input.height) || (width !== undefined && width !== savedSpec.input.width);
-    if (resize) {
-      // A new input size: build the model at that size and carry the saved weights over.
-      if (savedSpec.architecture !== 'default') throw new RangeError(`--input: only the default model can change its input size (the saved model is ${savedSpec.architecture})`);
-      const built = buildModel('default', { charset: savedSpec.charset, maxLength: savedSpec.maxLength, seed: settings.seed, defaultModel: settings.defaultModel });
-      const report = transferWeights(saved, built.model);
+    const wanted = settings.defaultModel ?? {};
+    if (Object.keys(wanted).length > 0 && savedSpec.architecture !== 'default') {
+      throw new RangeError(`--input/--channels/--sequence-*: only the default model can change its input size or grow (the saved model is ${savedSpec.architecture})`);
+    }
+    const have = savedSpec.architecture === 'default' ? describeDefaultModel(saved) : undefined;
+    const shape = have ? { ...have, ...wanted } : undefined;
+    if (have && shape && JSON.stringify(shape) !== JSON.stringify(have)) {
+      // A new input size or a larger model: build it and carry the saved weights over (the
+      // full-height kernel resampled, wider layers and added sequence layers keep the function).
+      const built = buildModel('default', { charset: savedSpec.charset, maxLength: savedSpec.maxLength, seed: settings.seed, defaultModel: shape });
+      const report = transferWeights(saved, built.model, { grow: true });
       saved.dispose();
-      log({ event: 'transfer', from: savedSpec.input, to: built.spec.input, copied: report.copied.length, resampled: report.resampled });
+      log({ event: 'transfer', from: savedSpec.input, to: built.spec.input, copied: report.copied.length, resampled: report.resampled, widened: report.widened, added: report.added });
       model = built.model;
       spec = built.spec;
     } else {

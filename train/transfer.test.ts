@@ -7,7 +7,7 @@ import { decodeOutput } from '../core/decode-output.ts';
 import { preprocess } from '../core/preprocess.ts';
 import { loadModel } from './model-io.ts';
 import { buildModel } from './models/registry.ts';
-import { resampleKernel, transferWeights } from './transfer.ts';
+import { embedWeight, resampleKernel, transferWeights } from './transfer.ts';
 
 test('resampleKernel: linear over the taps, centres aligned, edges clamped, sum kept', () => {
   // [2, 1, 1, 1] -> [4, 1, 1, 1]: taps at -0.25 (clamped), 0.25, 0.75, 1.25 (clamped), gain 2/4.
@@ -65,4 +65,70 @@ test('transferWeights: another architecture or channel count is refused, naming 
   const seed = buildModel('seed');
   assert.throws(() => transferWeights(seed.model, target.model), (e: Error) => e instanceof RangeError && /no layer b1_conv/.test(e.message));
   for (const m of [source.model, target.model, seed.model]) m.dispose();
+});
+
+test('embedWeight: the saved block copied, new inputs of old outputs zeroed, new outputs left fresh', () => {
+  // Dense [2 in, 2 out] into [3, 3]: rows are inputs. Fresh values are 9.
+  const grown = embedWeight(Float32Array.from([1, 2, 3, 4]), [2, 2], new Float32Array(9).fill(9), [3, 3]);
+  assert.deepEqual([...(grown ?? [])], [1, 2, 9, 3, 4, 9, 0, 0, 9]);
+  // A vector (batch norm, bias): the first entries copied, the rest fresh.
+  assert.deepEqual([...(embedWeight(Float32Array.from([5, 6]), [2], new Float32Array(3).fill(1), [3]) ?? [])], [5, 6, 1]);
+  // A conv kernel [1, 2, 1, 1] into [1, 2, 2, 1]: per tap, input 1 is new, so zero.
+  assert.deepEqual([...(embedWeight(Float32Array.from([7, 8]), [1, 2, 1, 1], new Float32Array(4).fill(9), [1, 2, 2, 1]) ?? [])], [7, 0, 8, 0]);
+  // Smaller, or other taps: no fit.
+  assert.equal(embedWeight(new Float32Array(9), [3, 3], new Float32Array(4), [2, 2]), undefined);
+  assert.equal(embedWeight(new Float32Array(2), [2, 1, 1, 1], new Float32Array(3), [3, 1, 1, 1]), undefined);
+});
+
+test('transferWeights with grow: the shipped model widened and deepened computes what it did', async () => {
+  const source = await loadModel(join(import.meta.dirname, '..', 'models', 'tfjs'));
+  const target = buildModel('default', { defaultModel: { channels: [16, 32, 48, 64, 96], sequenceChannels: 192, sequenceLayers: 4 } });
+  assert.throws(() => transferWeights(source, target.model), /b5_conv weight 0 is \[3, 3, 64, 64\] in the saved model, \[3, 3, 64, 96\] here$/);
+  const report = transferWeights(source, target.model, { grow: true });
+  assert.deepEqual(report.copied, ['b1_conv', 'b1_bn', 'b2_conv', 'b2_bn', 'b3_conv', 'b3_bn', 'b4_conv', 'b4_bn']);
+  assert.deepEqual(report.widened, ['b5_conv', 'b5_bn', 'collapse_conv', 'collapse_bn', 'seq1_conv', 'seq1_bn', 'seq2_conv', 'seq2_bn', 'logits']);
+  assert.deepEqual(report.added, ['seq3_conv', 'seq3_bn', 'seq4_conv', 'seq4_bn']);
+  assert.deepEqual(report.resampled, []);
+  assert.equal(target.model.countParams(), 443_765 + 2 * (3 * 192 * 192 + 4 * 192));
+
+  const gen = createCaptchaGenerator({ style: '0.3', width: 192, height: 64, seed: 11 });
+  const n = 16;
+  const size = 48 * 128;
+  const x = new Float32Array(n * size);
+  for (let i = 0; i < n; i++) preprocess(gen.generate(i).image, target.spec.input, x, i * size);
+  const [a, b] = tf.tidy(() => {
+    const input = tf.tensor4d(x, [n, 48, 128, 1]);
+    return [(source.predict(input) as tf.Tensor).dataSync(), (target.model.predict(input) as tf.Tensor).dataSync()];
+  });
+  assert.equal(a.length, n * 16 * 37);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  assert.ok(worst < 1e-5, `largest probability difference ${worst}`);
+  // The added batch norms carry the statistics of what they read (seq2's ReLU output, worked out
+  // from seq2_bn as a rectified Gaussian): within 20 % of those measured here (9-10 % on 64 images).
+  const seq3 = target.model.getLayer('seq3_bn').getWeights().map((t) => t.dataSync());
+  const measured = tf.tidy(() => {
+    const sub = tf.model({ inputs: source.inputs, outputs: source.getLayer('seq2_relu').output as tf.SymbolicTensor });
+    const m = tf.moments(sub.predict(tf.tensor4d(x, [n, 48, 128, 1])) as tf.Tensor, [0, 1, 2]);
+    return [m.mean.dataSync(), m.variance.sqrt().dataSync()];
+  });
+  const relError = (got: ArrayLike<number>, want: ArrayLike<number>) => {
+    let error = 0;
+    let total = 0;
+    for (let c = 0; c < want.length; c++) {
+      error += Math.abs(got[c] - want[c]);
+      total += Math.abs(want[c]);
+    }
+    return error / total;
+  };
+  // Widened seq2 has 192 channels; the first 128 are the saved ones.
+  assert.ok(relError(seq3[1].subarray(0, 128), measured[0]) < 0.2, `beta against the measured mean: ${relError(seq3[1].subarray(0, 128), measured[0])}`);
+  assert.ok(relError(seq3[0].subarray(0, 128), measured[1]) < 0.2, `gamma against the measured spread: ${relError(seq3[0].subarray(0, 128), measured[1])}`);
+  // The new channels are live (random, not zero) so they can learn: the grown b5 has non-zero weights in its new outputs.
+  const k = target.model.getLayer('b5_conv').getWeights()[0].dataSync();
+  let fresh = 0;
+  for (let i = 64; i < k.length; i += 96) for (let o = 0; o < 32; o++) fresh += Math.abs(k[i + o]);
+  assert.ok(fresh > 1, `new b5 outputs ${fresh}`);
+  source.dispose();
+  target.model.dispose();
 });

@@ -6,6 +6,10 @@ export interface TransferReport {
   readonly copied: readonly string[];
   /** Layers whose convolution kernel was resampled to a new kernel height/width. */
   readonly resampled: readonly string[];
+  /** Layers with more channels than in the saved model (`grow`): the saved weights embedded. */
+  readonly widened: readonly string[];
+  /** Sequence layers the saved model lacks (`grow`): started as the identity. */
+  readonly added: readonly string[];
 }
 
 /**
@@ -47,40 +51,180 @@ export function resampleKernel(kernel: Float32Array, shape: readonly number[], t
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
+/** A weight seen as [taps, inputs, outputs]: a conv kernel [kh, kw, in, out], a dense kernel [in, out], or a vector [n] (one input). */
+function asTapsInOut(shape: readonly number[]): [number, number, number] {
+  if (shape.length === 4) return [shape[0] * shape[1], shape[2], shape[3]];
+  if (shape.length === 2) return [1, shape[0], shape[1]];
+  return [1, 1, shape.reduce((a, b) => a * b, 1)];
+}
+
+/**
+ * Embeds a saved weight in a larger one, keeping the function: the saved inputs x outputs block
+ * is copied, the new inputs of the saved outputs get weight 0 (so the new channels cannot change
+ * what the old ones compute), and the new outputs keep the target's fresh initialisation (so
+ * they learn). Undefined when the saved weight does not fit inside the target one.
+ */
+export function embedWeight(saved: Float32Array, savedShape: readonly number[], fresh: Float32Array, shape: readonly number[]): Float32Array | undefined {
+  if (savedShape.length !== shape.length) return undefined;
+  const [st, si, so] = asTapsInOut(savedShape);
+  const [t, wi, wo] = asTapsInOut(shape);
+  if (st !== t || si > wi || so > wo) return undefined;
+  const out = Float32Array.from(fresh);
+  for (let p = 0; p < t; p++) {
+    for (let i = 0; i < wi; i++) {
+      for (let o = 0; o < so; o++) out[(p * wi + i) * wo + o] = i < si ? saved[(p * si + i) * so + o] : 0;
+    }
+  }
+  return out;
+}
+
+/** gamma, beta, moving_mean or moving_variance: a batch norm weight's role (tfjs may suffix a variable's name with _N). */
+const bnRole = (name: string) => /\/(gamma|beta|moving_mean|moving_variance)(_\d+)?$/.exec(name)?.[1] ?? '';
+
+/** Per-channel mean and standard deviation of the activations an added layer reads. */
+interface ChannelStats {
+  readonly mean: Float32Array;
+  readonly std: Float32Array;
+}
+
+/** Abramowitz & Stegun 7.1.26 (error under 1.5e-7): the normal CDF needs erf. */
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x < 0 ? -y : y;
+}
+
+/**
+ * Mean and standard deviation of ReLU(z), z ~ N(beta, gamma^2) per channel: what a batch norm
+ * with those gamma and beta hands on through its ReLU (the rectified Gaussian's moments).
+ */
+export function reluStats(gamma: Float32Array, beta: Float32Array): ChannelStats {
+  const mean = new Float32Array(gamma.length);
+  const std = new Float32Array(gamma.length);
+  for (let c = 0; c < gamma.length; c++) {
+    const g = Math.max(Math.abs(gamma[c]), 1e-6);
+    const b = beta[c];
+    const a = b / g;
+    const cdf = 0.5 * (1 + erf(a / Math.SQRT2));
+    const pdf = Math.exp(-0.5 * a * a) / Math.sqrt(2 * Math.PI);
+    const m1 = b * cdf + g * pdf;
+    const m2 = (b * b + g * g) * cdf + b * g * pdf;
+    mean[c] = m1;
+    std[c] = Math.sqrt(Math.max(m2 - m1 * m1, 0));
+  }
+  return { mean, std };
+}
+
+/**
+ * An added sequence layer starts as the identity: its [1, k, C, C] kernel passes channel c
+ * through its centre tap, and its batch norm is set to the statistics of what it reads
+ * (moving mean = beta = mean, gamma = sqrt(moving variance + epsilon)), so it is exactly the
+ * identity at inference and nearly so in training, where batches are normalised by their own
+ * statistics. (With mean 0 and variance 1 instead, training would centre the activations and
+ * the ReLU would cut half of them.)
+ */
+function identityWeights(layer: tf.layers.Layer, stats: ChannelStats | undefined): tf.Tensor[] | undefined {
+  const cls = layer.getClassName();
+  if (cls === 'Conv2D') {
+    const [kh, kw, cin, cout] = layer.getWeights()[0].shape;
+    if (kh !== 1 || kw % 2 !== 1 || cin !== cout || layer.getWeights().length !== 1) return undefined;
+    const kernel = new Float32Array(kw * cin * cout);
+    const centre = (kw - 1) / 2;
+    for (let c = 0; c < cin; c++) kernel[(centre * cin + c) * cout + c] = 1;
+    return [tf.tensor(kernel, [kh, kw, cin, cout], 'float32')];
+  }
+  if (cls === 'BatchNormalization' && stats) {
+    const epsilon = (layer.getConfig() as { epsilon: number }).epsilon;
+    const variance = stats.std.map((s) => Math.max(s * s - epsilon, 1e-6));
+    const values: Record<string, Float32Array> = {
+      gamma: variance.map((v) => Math.sqrt(v + epsilon)),
+      beta: stats.mean,
+      moving_mean: stats.mean,
+      moving_variance: variance,
+    };
+    const out = layer.weights.map((w) => values[bnRole(w.name)]);
+    if (out.some((v, i) => v === undefined || v.length !== layer.weights[i].shape[0])) return undefined;
+    return out.map((v) => tf.tensor1d(v, 'float32'));
+  }
+  return undefined;
+}
+
+export interface TransferOptions {
+  /**
+   * Also grow (`train --init DIR --channels/--sequence-*`): layers with more channels embed the
+   * saved weights (`embedWeight`), and sequence layers the saved model lacks (seqN_conv/_bn)
+   * start as the identity. The grown model computes what the saved one did, and trains on.
+   */
+  readonly grow?: boolean;
+}
+
 /**
  * Copies the weights of `source` into `target`, layer by layer by name: the warm start of a
  * model whose input size changed (`train --init DIR --input HxW`). Weights of the same shape
  * are copied; a conv kernel that differs only in its spatial size (the full-height collapse
- * kernel follows the input height) is resampled. Any other difference throws a RangeError
- * naming the layer, so a different architecture is never half-loaded.
+ * kernel follows the input height) is resampled. With `grow`, wider layers and added sequence
+ * layers are filled so that the function is kept. Any other difference (a narrower layer, a
+ * layer missing on either side) throws a RangeError naming the layer, so a different
+ * architecture is never half-loaded.
  */
-export function transferWeights(source: tf.LayersModel, target: tf.LayersModel): TransferReport {
+export function transferWeights(source: tf.LayersModel, target: tf.LayersModel, options: TransferOptions = {}): TransferReport {
   const copied: string[] = [];
   const resampled: string[] = [];
+  const widened: string[] = [];
+  const added: string[] = [];
+  // What the layers after the last transferred batch norm read (its ReLU's output): the added
+  // identity layers pass it on unchanged, so all of them share it.
+  let lastStats: ChannelStats | undefined;
   for (const layer of target.layers) {
     const wanted = layer.getWeights();
     if (wanted.length === 0) continue;
-    let from: tf.layers.Layer;
+    let from: tf.layers.Layer | undefined;
     try {
       from = source.getLayer(layer.name);
     } catch {
-      throw new RangeError(`transfer: the saved model has no layer ${layer.name} (a different architecture?)`);
+      from = undefined;
+    }
+    if (!from) {
+      const identity = options.grow && /^seq\d+_(conv|bn)$/.test(layer.name) ? identityWeights(layer, lastStats) : undefined;
+      if (!identity) throw new RangeError(`transfer: the saved model has no layer ${layer.name} (a different architecture?)`);
+      layer.setWeights(identity);
+      for (const t of identity) t.dispose();
+      added.push(layer.name);
+      continue;
     }
     const have = from.getWeights();
     if (have.length !== wanted.length) throw new RangeError(`transfer: layer ${layer.name} has ${have.length} weights in the saved model, ${wanted.length} here`);
-    let changed = false;
+    let kind: 'copied' | 'resampled' | 'widened' = 'copied';
     const values = wanted.map((w, i) => {
       const s = have[i];
       if (sameShape(s.shape, w.shape)) return s.clone();
-      const spatialOnly = s.shape.length === 4 && w.shape.length === 4 && s.shape[2] === w.shape[2] && s.shape[3] === w.shape[3];
-      if (!spatialOnly) throw new RangeError(`transfer: layer ${layer.name} weight ${i} is [${s.shape.join(', ')}] in the saved model, [${w.shape.join(', ')}] here`);
-      changed = true;
-      return tf.tensor(resampleKernel(s.dataSync() as Float32Array, s.shape, w.shape[0], w.shape[1]), w.shape, 'float32');
+      const mismatch = () => new RangeError(`transfer: layer ${layer.name} weight ${i} is [${s.shape.join(', ')}] in the saved model, [${w.shape.join(', ')}] here${options.grow ? ' (a model can grow, not shrink)' : ''}`);
+      let data = s.dataSync() as Float32Array;
+      let shape = s.shape;
+      if (s.shape.length === 4 && w.shape.length === 4 && (s.shape[0] !== w.shape[0] || s.shape[1] !== w.shape[1])) {
+        data = resampleKernel(data, s.shape, w.shape[0], w.shape[1]);
+        shape = [w.shape[0], w.shape[1], s.shape[2], s.shape[3]];
+        if (kind === 'copied') kind = 'resampled';
+      }
+      if (!sameShape(shape, w.shape)) {
+        const grown = options.grow ? embedWeight(data, shape, w.dataSync() as Float32Array, w.shape) : undefined;
+        if (!grown) throw mismatch();
+        data = grown;
+        kind = 'widened';
+      }
+      return tf.tensor(data, w.shape, 'float32');
     });
     layer.setWeights(values);
+    if (layer.getClassName() === 'BatchNormalization') {
+      const named = (role: string) => values[layer.weights.findIndex((w) => bnRole(w.name) === role)].dataSync() as Float32Array;
+      lastStats = reluStats(named('gamma'), named('beta'));
+    }
     // getWeights() hands out the variables' own tensors: only the copies made here are disposed.
     for (const t of values) t.dispose();
-    (changed ? resampled : copied).push(layer.name);
+    ({ copied, resampled, widened })[kind].push(layer.name);
   }
-  return { copied, resampled };
+  const targetNames = new Set(target.layers.map((l) => l.name));
+  const dropped = source.layers.find((l) => l.getWeights().length > 0 && !targetNames.has(l.name));
+  if (dropped) throw new RangeError(`transfer: the saved model's layer ${dropped.name} has no place here (a model can grow, not shrink)`);
+  return { copied, resampled, widened, added };
 }

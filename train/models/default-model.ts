@@ -77,3 +77,20 @@ export function buildDefaultModel(options: DefaultModelOptions = {}): BuiltModel
   };
   return { spec, model };
 }
+
+/** The shape options of a default model, read back from its layers (a saved model has no other record of them). */
+export type DefaultModelShape = Required<Pick<DefaultModelOptions, 'height' | 'width' | 'channels' | 'sequenceChannels' | 'sequenceLayers' | 'widthPerStep'>>;
+
+export function describeDefaultModel(model: tf.LayersModel): DefaultModelShape {
+  const filters = (name: string) => (model.getLayer(name).getConfig() as { filters: number }).filters;
+  const [, height, width] = model.inputs[0].shape as number[];
+  const pool = (model.getLayer('b4_pool').getConfig() as { poolSize: number[] }).poolSize;
+  return {
+    height,
+    width,
+    channels: ['b1', 'b2', 'b3', 'b4', 'b5'].map((b) => filters(`${b}_conv`)),
+    sequenceChannels: filters('collapse_conv'),
+    sequenceLayers: model.layers.filter((l) => /^seq\d+_conv$/.test(l.name)).length,
+    widthPerStep: pool[1] === 2 ? 8 : 4,
+  };
+}
