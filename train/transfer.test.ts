@@ -7,7 +7,7 @@ import { decodeOutput } from '../core/decode-output.ts';
 import { preprocess } from '../core/preprocess.ts';
 import { loadModel } from './model-io.ts';
 import { buildModel } from './models/registry.ts';
-import { embedWeight, resampleKernel, transferWeights } from './transfer.ts';
+import { embedWeight, reluStats, resampleKernel, transferWeights } from './transfer.ts';
 
 test('resampleKernel: linear over the taps, centres aligned, edges clamped, sum kept', () => {
   // [2, 1, 1, 1] -> [4, 1, 1, 1]: taps at -0.25 (clamped), 0.25, 0.75, 1.25 (clamped), gain 2/4.
@@ -78,6 +78,15 @@ test('embedWeight: the saved block copied, new inputs of old outputs zeroed, new
   // Smaller, or other taps: no fit.
   assert.equal(embedWeight(new Float32Array(9), [3, 3], new Float32Array(4), [2, 2]), undefined);
   assert.equal(embedWeight(new Float32Array(2), [2, 1, 1, 1], new Float32Array(3), [3, 1, 1, 1]), undefined);
+});
+
+test('reluStats: the moments of a rectified Gaussian', () => {
+  // ReLU(N(0, 1)): mean 1/sqrt(2 pi), variance 1/2 - 1/(2 pi). Far above zero: unchanged. Far below: zero.
+  const { mean, std } = reluStats(Float32Array.from([1, -1, 0.5, 2]), Float32Array.from([0, 0, 10, -20]));
+  assert.ok(Math.abs(mean[0] - 1 / Math.sqrt(2 * Math.PI)) < 1e-6 && Math.abs(mean[1] - mean[0]) < 1e-9, `${mean[0]}`);
+  assert.ok(Math.abs(std[0] - Math.sqrt(0.5 - 1 / (2 * Math.PI))) < 1e-6, `${std[0]}`);
+  assert.ok(Math.abs(mean[2] - 10) < 1e-5 && Math.abs(std[2] - 0.5) < 1e-5, `${mean[2]} ${std[2]}`);
+  assert.ok(mean[3] < 1e-9 && std[3] < 1e-9, `${mean[3]} ${std[3]}`);
 });
 
 test('transferWeights with grow: the shipped model widened and deepened computes what it did', async () => {
