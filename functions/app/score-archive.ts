@@ -134,12 +134,11 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
     return { jobs: order.map((o) => o.job), input: packed };
   };
 
+  // Runs finish in any order: the readings are kept per job and counted in archive order at the
+  // end, so the report (down to the last bit of a floating-point sum) never depends on timing.
+  const readings = new Map<Job, { text: string; confidence: number }>();
   const finish = (jobs: readonly Job[], texts: readonly { text: string; confidence: number }[]) => {
-    jobs.forEach((job, k) => {
-      const { text, confidence } = texts[k];
-      const { correct, editDistance } = acc.add({ truth: job.truth, predicted: text, confidence });
-      rows[job.index] = { file: job.entry.name, truth: job.truth, predicted: text, confidence, correct, editDistance, labelSource: job.source };
-    });
+    jobs.forEach((job, k) => readings.set(job, texts[k]));
   };
 
   // Up to `concurrency` model runs in flight (worker threads) while the next batch is prepared.
@@ -157,6 +156,13 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
   } finally {
     // a run that fails after another one threw is not left as an unhandled rejection
     for (const p of inFlight) p.catch(() => undefined);
+  }
+  for (const job of jobs) {
+    const reading = readings.get(job);
+    if (!reading) continue;
+    const { text, confidence } = reading;
+    const { correct, editDistance } = acc.add({ truth: job.truth, predicted: text, confidence });
+    rows[job.index] = { file: job.entry.name, truth: job.truth, predicted: text, confidence, correct, editDistance, labelSource: job.source };
   }
 
   const failed: FailedEntry[] = rows.filter((r) => r.error).map((r) => ({ file: r.file, code: r.error!.code, reason: r.error!.message }));

@@ -118,3 +118,52 @@ test('scoring with several model runs in flight gives the report of one run at a
     await pooled.dispose?.();
   }
 });
+
+test('runs that finish in reverse order give the report, to the last bit, of runs in order', async () => {
+  const m = await ensureTinyModel();
+  const samples = await captchaSamples();
+  const entry = (name: string, bytes: Uint8Array): ArchiveEntry => ({ name, size: bytes.length, isDirectory: false, read: () => bytes });
+  const entries = samples.map((s, i) => entry(`${s.text}_${i}.png`, s.png));
+  const local = await createOrtNodePredictor({ modelPath: m.modelPath, log: () => undefined });
+  // The real session, claiming 3 workers: run k returns only after run k+1 has returned, except the
+  // last of each group of 3 in flight (run k+1 cannot start before run 0 of the group returns),
+  // which waits 100 ms; so each group finishes 2, 1, 0.
+  const runs = Math.ceil(entries.length / 2);
+  let started = 0;
+  const finished: number[] = [];
+  const gates = new Map<number, { promise: Promise<void>; open: () => void }>();
+  const gate = (k: number) => {
+    if (!gates.has(k)) {
+      let open = () => {};
+      const promise = new Promise<void>((r) => (open = r));
+      gates.set(k, { promise, open });
+    }
+    return gates.get(k)!;
+  };
+  const reversed: Predictor = {
+    ...local,
+    concurrency: 3,
+    predict: async (inputs, n) => {
+      const k = started++;
+      const out = await local.predict(inputs, n);
+      await Promise.race([gate(k + 1).promise, new Promise((r) => setTimeout(r, k % 3 === 2 || k === runs - 1 ? 100 : 5000))]);
+      finished.push(k);
+      gate(k).open();
+      return out;
+    },
+  };
+  try {
+    const score = async (predictor: Predictor) => {
+      const { report } = await scoreEntries(entries, createRecognizer({ predictor, decoder: createSharpDecoder(), maxImagePixels: 1e7 }), { batchSize: 2, details: true });
+      const { elapsedMs: _e, imagesPerSecond: _i, ...rest } = report;
+      return rest;
+    };
+    const inOrder = await score(local);
+    const outOfOrder = await score(reversed);
+    assert.equal(started, runs);
+    assert.deepEqual(finished.slice(0, 6), [2, 1, 0, 5, 4, 3]);
+    assert.deepEqual(outOfOrder, inOrder);
+  } finally {
+    await local.dispose?.();
+  }
+});
