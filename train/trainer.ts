@@ -154,8 +154,8 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       throw new RangeError(`--input/--channels/--sequence-*: only the default model can change its input size or grow (the saved model is ${savedSpec.architecture})`);
     }
     const have = savedSpec.architecture === 'default' ? describeDefaultModel(saved) : undefined;
-    const shape = have ? { ...have, ...wanted } : undefined;
-    if (have && shape && JSON.stringify(shape) !== JSON.stringify(have)) {
+    const shape = { ...have, ...wanted };
+    if (have && JSON.stringify(shape) !== JSON.stringify(have)) {
       // A new input size or a larger model: build it and carry the saved weights over (the
       // full-height kernel resampled, wider layers and added sequence layers keep the function).
       const built = buildModel('default', { charset: savedSpec.charset, maxLength: savedSpec.maxLength, seed: settings.seed, defaultModel: shape });

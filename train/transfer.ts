@@ -198,7 +198,6 @@ export function transferWeights(source: tf.LayersModel, target: tf.LayersModel, 
     const values = wanted.map((w, i) => {
       const s = have[i];
       if (sameShape(s.shape, w.shape)) return s.clone();
-      const mismatch = () => new RangeError(`transfer: layer ${layer.name} weight ${i} is [${s.shape.join(', ')}] in the saved model, [${w.shape.join(', ')}] here${options.grow ? ' (a model can grow, not shrink)' : ''}`);
       let data = s.dataSync() as Float32Array;
       let shape = s.shape;
       if (s.shape.length === 4 && w.shape.length === 4 && (s.shape[0] !== w.shape[0] || s.shape[1] !== w.shape[1])) {
@@ -208,7 +207,7 @@ export function transferWeights(source: tf.LayersModel, target: tf.LayersModel, 
       }
       if (!sameShape(shape, w.shape)) {
         const grown = options.grow ? embedWeight(data, shape, w.dataSync() as Float32Array, w.shape) : undefined;
-        if (!grown) throw mismatch();
+        if (!grown) throw new RangeError(`transfer: layer ${layer.name} weight ${i} is [${s.shape.join(', ')}] in the saved model, [${w.shape.join(', ')}] here${options.grow ? ' (a model can grow, not shrink)' : ''}`);
         data = grown;
         kind = 'widened';
       }

@@ -32,6 +32,16 @@ function countingRuns(inner: Predictor): { predictor: Predictor; most: () => num
   return { predictor, most: () => most };
 }
 
+/** An archive entry held in memory. */
+const entry = (name: string, bytes: Uint8Array): ArchiveEntry => ({ name, size: bytes.length, isDirectory: false, read: () => bytes });
+
+/** The /score report of `entries` read by `predictor`, without its timings. */
+async function reportWithoutTimings(entries: readonly ArchiveEntry[], predictor: Predictor, batchSize: number) {
+  const { report } = await scoreEntries(entries, createRecognizer({ predictor, decoder: createSharpDecoder(), maxImagePixels: 1e7 }), { batchSize, details: true });
+  const { elapsedMs: _e, imagesPerSecond: _i, ...rest } = report;
+  return rest;
+}
+
 test('worker threads read exactly like the in-process session, in order, several runs at once', async () => {
   const m = await ensureTinyModel();
   const local = await createOrtNodePredictor({ modelPath: m.modelPath, log: () => undefined });
@@ -92,7 +102,6 @@ test('worker counts: auto, whole numbers 0..64, anything else named in the error
 test('scoring with several model runs in flight gives the report of one run at a time', async () => {
   const m = await ensureTinyModel();
   const samples = await captchaSamples();
-  const entry = (name: string, bytes: Uint8Array): ArchiveEntry => ({ name, size: bytes.length, isDirectory: false, read: () => bytes });
   const entries = [
     ...samples.flatMap((s, i) => [entry(`${s.text}_${i}.png`, s.png), entry(`${s.text}_${i}b.png`, s.png)]),
     entry('BROKEN.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])),
@@ -101,13 +110,8 @@ test('scoring with several model runs in flight gives the report of one run at a
   const pooled = await createOrtWorkerPredictor({ modelPath: m.modelPath, workers: 3, log: () => undefined });
   const watched = countingRuns(pooled);
   try {
-    const score = async (predictor: typeof local) => {
-      const { report } = await scoreEntries(entries, createRecognizer({ predictor, decoder: createSharpDecoder(), maxImagePixels: 1e7 }), { batchSize: 4, details: true });
-      const { elapsedMs: _e, imagesPerSecond: _i, ...rest } = report;
-      return rest;
-    };
-    const one = await score(local);
-    const many = await score(watched.predictor);
+    const one = await reportWithoutTimings(entries, local, 4);
+    const many = await reportWithoutTimings(entries, watched.predictor, 4);
     assert.deepEqual(many, one);
     assert.equal(one.total, 49);
     assert.equal(one.scored, 48);
@@ -122,7 +126,6 @@ test('scoring with several model runs in flight gives the report of one run at a
 test('runs that finish in reverse order give the report, to the last bit, of runs in order', async () => {
   const m = await ensureTinyModel();
   const samples = await captchaSamples();
-  const entry = (name: string, bytes: Uint8Array): ArchiveEntry => ({ name, size: bytes.length, isDirectory: false, read: () => bytes });
   const entries = samples.map((s, i) => entry(`${s.text}_${i}.png`, s.png));
   const local = await createOrtNodePredictor({ modelPath: m.modelPath, log: () => undefined });
   // The real session, claiming 3 workers: run k returns only after run k+1 has returned, except the
@@ -153,13 +156,8 @@ test('runs that finish in reverse order give the report, to the last bit, of run
     },
   };
   try {
-    const score = async (predictor: Predictor) => {
-      const { report } = await scoreEntries(entries, createRecognizer({ predictor, decoder: createSharpDecoder(), maxImagePixels: 1e7 }), { batchSize: 2, details: true });
-      const { elapsedMs: _e, imagesPerSecond: _i, ...rest } = report;
-      return rest;
-    };
-    const inOrder = await score(local);
-    const outOfOrder = await score(reversed);
+    const inOrder = await reportWithoutTimings(entries, local, 2);
+    const outOfOrder = await reportWithoutTimings(entries, reversed, 2);
     assert.equal(started, runs);
     assert.deepEqual(finished.slice(0, 6), [2, 1, 0, 5, 4, 3]);
     assert.deepEqual(outOfOrder, inOrder);
