@@ -43,6 +43,8 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--sequence-layers', 'two'], /--sequence-layers/],
     [['--out', 'x', '--channels', '8,8,8,8,8', '--model', 'seed'], /--channels shapes the default model/],
     [['--out', 'x', '--resume', '--sequence-layers', '3'], /--resume/],
+    [['--out', 'x', '--init', '/no/such/model'], /--init: no model\.json in \/no\/such\/model/],
+    [['--out', 'x', '--data', '/no/such/data.zip'], /--data: \/no\/such\/data\.zip does not exist/],
   ];
   for (const [args, pattern] of cases) {
     const r = run(args);

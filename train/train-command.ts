@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CAPTCHA_STYLES, type CaptchaStyle } from '../captcha/options.ts';
 import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../cli/args.ts';
 import { UsageError } from '../cli/usage-error.ts';
@@ -164,6 +165,8 @@ export const trainCommand: Command = {
     if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.decay !== undefined || values.input !== undefined || shapeFlags.length > 0)) {
       throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--decay/--input/--channels/--sequence-*');
     }
+    if (values.init && !existsSync(join(values.init, 'model.json'))) throw new UsageError(`--init: no model.json in ${values.init} (give a folder that train wrote, e.g. models/tfjs)`);
+    if (values.data && !existsSync(values.data)) throw new UsageError(`--data: ${values.data} does not exist (give a labelled folder or .zip)`);
     const architecture = choiceFlag('model', values.model, ARCHITECTURES) ?? DEFAULT_SETTINGS.architecture;
     const input = parseInput(values.input);
     if (input && architecture !== 'default') throw new UsageError(`--input sets the default model's size; the ${architecture} model's input is fixed`);
