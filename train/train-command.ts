@@ -5,6 +5,7 @@ import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../cl
 import { UsageError } from '../cli/usage-error.ts';
 import { BACKEND_CHOICES } from './backend.ts';
 import { ARCHITECTURES } from './models/registry.ts';
+import { MODEL_JSON } from './model-io.ts';
 import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
 import type { Focus } from './data/data-mix.ts';
 
@@ -165,7 +166,7 @@ export const trainCommand: Command = {
     if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.decay !== undefined || values.input !== undefined || shapeFlags.length > 0)) {
       throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--decay/--input/--channels/--sequence-*');
     }
-    if (values.init && !existsSync(join(values.init, 'model.json'))) throw new UsageError(`--init: no model.json in ${values.init} (give a folder that train wrote, e.g. models/tfjs)`);
+    if (values.init && !existsSync(join(values.init, MODEL_JSON))) throw new UsageError(`--init: no ${MODEL_JSON} in ${values.init} (give a folder that train wrote, e.g. models/tfjs)`);
     if (values.data && !existsSync(values.data)) throw new UsageError(`--data: ${values.data} does not exist (give a labelled folder or .zip)`);
     const architecture = choiceFlag('model', values.model, ARCHITECTURES) ?? DEFAULT_SETTINGS.architecture;
     const input = parseInput(values.input);
