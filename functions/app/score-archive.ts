@@ -110,7 +110,6 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
     if (found.label === undefined) fail(index, { code: 'no_label', message: found.reason ?? 'no label' });
     else jobs.push({ entry, index, truth: found.label, source: found.source! });
   }
-  const acc = new ScoreAccumulator();
   const per = inputSize(recognizer.metadata);
 
   const prepareBatch = async (batch: readonly Job[]) => {
@@ -137,8 +136,8 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
   // Runs finish in any order: the readings are kept per job and counted in archive order at the
   // end, so the report (down to the last bit of a floating-point sum) never depends on timing.
   const readings = new Map<Job, { text: string; confidence: number }>();
-  const finish = (jobs: readonly Job[], texts: readonly { text: string; confidence: number }[]) => {
-    jobs.forEach((job, k) => readings.set(job, texts[k]));
+  const finish = (batch: readonly Job[], texts: readonly { text: string; confidence: number }[]) => {
+    batch.forEach((job, k) => readings.set(job, texts[k]));
   };
 
   // Up to `concurrency` model runs in flight (worker threads) while the next batch is prepared.
@@ -157,6 +156,7 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
     // a run that fails after another one threw is not left as an unhandled rejection
     for (const p of inFlight) p.catch(() => undefined);
   }
+  const acc = new ScoreAccumulator();
   for (const job of jobs) {
     const reading = readings.get(job);
     if (!reading) continue;
