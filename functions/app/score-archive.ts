@@ -114,19 +114,19 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
 
   const prepareBatch = async (batch: readonly Job[]) => {
     const input = new Float32Array(per * batch.length);
-    const ok: Job[] = [];
+    const ok = new Set<Job>();
     await Promise.all(
       batch.map(async (job, i) => {
         try {
           await recognizer.prepare(job.entry.read(), input, i);
-          ok.push(job);
+          ok.add(job);
         } catch (error) {
           fail(job.index, error);
         }
       }),
     );
     // compact the slots of the images that decoded, keeping archive order
-    const order = batch.map((job, slot) => ({ job, slot })).filter(({ job }) => ok.includes(job));
+    const order = batch.map((job, slot) => ({ job, slot })).filter(({ job }) => ok.has(job));
     if (order.length === batch.length) return { jobs: batch, input };
     const packed = new Float32Array(per * order.length);
     order.forEach(({ slot }, k) => packed.set(input.subarray(slot * per, (slot + 1) * per), k * per));
