@@ -49,20 +49,23 @@ Options:
   --validation-size N    validation images (default: 1024; fixed seed)
   --seed N               data and initialisation seed (default: 1)
   --no-augment           no border/photometric augmentation
-  --focus CHARS[:P]      emphasise characters the model confuses: a share P (default 0.3)
-                         of the training images gets one of CHARS, e.g. --focus 0O:0.4
-                         (validation images are never focused)
+  --focus CHARS[:P[:N]]  emphasise characters the model confuses: a share P (default 0.3)
+                         of the training images gets N (default 1) of CHARS, e.g. --focus 0O:0.4;
+                         distinct texts hold each at most once, so 0O:0.5:2 puts a zero and an O
+                         into the same image (validation images are never focused)
   --json                 one JSON object per line (progress, evals, summary last)
 `;
 
 function parseFocus(value: string | undefined): Focus | undefined {
   if (value === undefined) return undefined;
-  const colon = value.lastIndexOf(':');
-  const chars = colon >= 0 ? value.slice(0, colon) : value;
-  const probability = colon >= 0 ? Number(value.slice(colon + 1)) : 0.3;
+  const [chars, share, count, ...extra] = value.split(':');
+  const probability = share === undefined ? 0.3 : Number(share);
+  const n = count === undefined ? 1 : Number(count);
   if ([...chars].length === 0) throw new UsageError('--focus: give the characters, e.g. --focus 0O:0.3');
-  if (!(probability > 0 && probability <= 1)) throw new UsageError(`--focus: the share must be in (0, 1], got ${JSON.stringify(value.slice(colon + 1))}`);
-  return { chars, probability };
+  if (extra.length > 0) throw new UsageError(`--focus: expected CHARS[:P[:N]], got ${JSON.stringify(value)}`);
+  if (!(probability > 0 && probability <= 1)) throw new UsageError(`--focus: the share must be in (0, 1], got ${JSON.stringify(share)}`);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 8)) throw new UsageError(`--focus: the count must be a whole number from 1 to 8, got ${JSON.stringify(count)}`);
+  return n === 1 ? { chars, probability } : { chars, probability, count: n };
 }
 
 function parseInput(value: string | undefined): { height: number; width: number } | undefined {

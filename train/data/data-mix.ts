@@ -16,12 +16,15 @@ export interface MixEntry {
 
 /**
  * Training emphasis on characters the model confuses (e.g. `0` and `O`): a `probability`
- * share of the generated training images gets one of `chars` at a random position, the rest
- * of the text drawn as usual. Validation images are never focused.
+ * share of the generated training images gets `count` (default 1) of `chars` at random
+ * positions, the rest of the text drawn as usual. In a text of distinct characters each focus
+ * character appears at most once (so `0O` with count 2 puts both a zero and an O side by side
+ * in one image). Validation images are never focused.
  */
 export interface Focus {
   readonly chars: string;
   readonly probability: number;
+  readonly count?: number;
 }
 
 /**

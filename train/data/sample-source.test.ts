@@ -34,6 +34,26 @@ test('focusedText: one focus character at a random position, the entry length, d
   assert.equal(focusedText(createRng(7, 1), fourDistinct, DEFAULT_CHARSET, '0O'), focusedText(createRng(7, 1), fourDistinct, DEFAULT_CHARSET, '0O'));
 });
 
+test('focusedText with a count: that many focus characters, distinct texts hold each once; count 1 draws as the first version did', () => {
+  const fourToSix: MixEntry = { ...fourDistinct, minLength: 4, maxLength: 6 };
+  const zeros = (t: string) => [...t].filter((c) => c === '0' || c === 'O').length;
+  for (let i = 0; i < 200; i++) {
+    const pair = focusedText(createRng(8, i), fourToSix, DEFAULT_CHARSET, '0O', 2);
+    assert.ok(pair.includes('0') && pair.includes('O'), pair);
+    assert.equal(new Set(pair).size, pair.length, `distinct: ${pair}`);
+    // more than the focus set holds: still each once
+    assert.equal(zeros(focusedText(createRng(9, i), fourDistinct, DEFAULT_CHARSET, '0O', 3)), 2);
+    const three = focusedText(createRng(10, i), anyLength, DEFAULT_CHARSET, '0O', 3);
+    assert.ok(zeros(three) >= Math.min(3, three.length), three);
+  }
+  // one character long: one focus character, whatever the count
+  assert.match(focusedText(createRng(1, 1), { ...anyLength, maxLength: 1 }, DEFAULT_CHARSET, '0O', 2), /^[0O]$/);
+  // pinned from the version before counts existed: a run resumed across the change stays bit-exact
+  const e: MixEntry = { ...fourDistinct, maxLength: 6 };
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => focusedText(createRng(11, i), e, DEFAULT_CHARSET, '0O')), ['O0XHI', '0JGFR', 'JO9FRG', 'X8PO5', '03WY', 'DCF0']);
+  assert.deepEqual([0, 1, 2, 3].map((i) => focusedText(createRng(12, i), anyLength, DEFAULT_CHARSET, '0O')), ['OC9', '03YQ', 'O', '0H']);
+});
+
 test('a focused source puts the focus characters into about the asked share of the images', async () => {
   const mix = defaultMix(8);
   const plain = createGeneratedSource(mix, 1, DEFAULT_CHARSET);
@@ -50,6 +70,8 @@ test('a focused source puts the focus characters into about the asked share of t
   assert.ok(focusedHits / n > 0.53 && focusedHits / n < 0.69, `focused ${focusedHits}/${n}`);
   const always = createGeneratedSource([fourDistinct], 2, DEFAULT_CHARSET, undefined, { chars: 'M', probability: 1 });
   for (let i = 0; i < 50; i++) assert.ok((await always.sample(i)).text.includes('M'));
+  const pairs = createGeneratedSource([fourDistinct], 2, DEFAULT_CHARSET, undefined, { chars: '0O', probability: 1, count: 2 });
+  for (let i = 0; i < 20; i++) assert.match((await pairs.sample(i)).text, /^(?=.*0)(?=.*O)/);
 });
 
 test('generate(index, text) draws the given text; the rest of the image still follows the index', () => {

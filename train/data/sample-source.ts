@@ -18,16 +18,26 @@ export interface SampleSource {
 }
 
 /**
- * A text of the entry's length with one of `focus` at a random position; the other
- * characters come from `charset` (without the focus character when the entry is distinct).
+ * A text of the entry's length with `count` (default 1) of `focus` at random positions; the
+ * other characters come from `charset`. When the entry is distinct the text stays distinct:
+ * the focus characters are drawn without replacement (so at most as many as `focus` holds)
+ * and left out of the rest. At most the text's length of them.
  */
-export function focusedText(rng: Rng, entry: MixEntry, charset: string, focus: string): string {
+export function focusedText(rng: Rng, entry: MixEntry, charset: string, focus: string, count = 1): string {
   const focusChars = [...focus];
-  const f = focusChars[Math.floor(rng.next() * focusChars.length)];
+  // The draws for count 1 are those of the first version (a run resumed on it stays bit-exact).
+  const picked = [focusChars[Math.floor(rng.next() * focusChars.length)]];
   const length = rng.int(entry.minLength, entry.maxLength);
-  const pool = [...charset].filter((c) => !entry.distinct || c !== f);
-  const rest = [...randomText(rng, pool, length - 1, entry.distinct)];
-  rest.splice(Math.floor(rng.next() * length), 0, f);
+  const left = focusChars.filter((c) => !entry.distinct || !picked.includes(c));
+  const wanted = Math.min(count, length, entry.distinct ? new Set(focusChars).size : count);
+  while (picked.length < wanted) {
+    const c = left[Math.floor(rng.next() * left.length)];
+    picked.push(c);
+    if (entry.distinct) left.splice(left.indexOf(c), 1);
+  }
+  const pool = [...charset].filter((c) => !entry.distinct || !picked.includes(c));
+  const rest = [...randomText(rng, pool, length - picked.length, entry.distinct)];
+  for (const f of picked) rest.splice(Math.floor(rng.next() * (rest.length + 1)), 0, f);
   return rest.join('');
 }
 
@@ -62,7 +72,7 @@ export function createGeneratedSource(mix: readonly MixEntry[], seed: number, ch
         r -= mix[k].weight;
         k++;
       }
-      const forced = focus && rng.next() < focus.probability ? focusedText(rng, mix[k], charset, focus.chars) : undefined;
+      const forced = focus && rng.next() < focus.probability ? focusedText(rng, mix[k], charset, focus.chars, focus.count) : undefined;
       const { text, image } = generators[k].generate(index, forced);
       const q = mix[k].jpegQuality;
       if (!q) return { text, image: copyImage(image) };
