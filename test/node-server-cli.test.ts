@@ -106,6 +106,9 @@ test('captcha-ocr score --json on a folder and on its zip prints what POST /scor
 test('CLI usage errors exit with code 2', async () => {
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'decode']), (e: { code: number }) => e.code === 2);
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'score', dir, '--json', '--csv']), (e: { code: number }) => e.code === 2);
+  // not a zip: one clear line and an exit, not a process held open by the model's worker threads
+  writeFileSync(join(dir, 'not-a.zip'), 'hello');
+  await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'score', join(dir, 'not-a.zip'), '--model', modelPath, '--workers', '2'], { timeout: 60_000 }), (e: { code: number; stderr: string }) => e.code === 1 && /not a zip archive/.test(e.stderr));
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--port', 'x']), (e: { code: number }) => e.code === 2);
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--providers', 'gpu']), (e: { code: number }) => e.code === 2);
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--workers=1.5']), (e: { code: number; stderr: string }) => e.code === 2 && /--workers must be a whole number/.test(e.stderr));

@@ -3,6 +3,7 @@ import type { Command } from '../../cli/args.ts';
 import { parseFlags } from '../../cli/args.ts';
 import { UsageError } from '../../cli/usage-error.ts';
 import { readZip } from '../../core/archive.ts';
+import { limitsFromEnv } from '../../core/limits.ts';
 import type { ArchiveEntry } from '../../core/archive.ts';
 import { scoreEntries, type ScoreReport } from '../app/score-archive.ts';
 import { renderReportHtml, rowsToCsv } from '../app/score-formats.ts';
@@ -52,19 +53,25 @@ Limits from the environment as for the server (MAX_ARCHIVE_ENTRIES, MAX_UNCOMPRE
     } catch {
       throw new UsageError(`no such file or folder: ${target}`);
     }
-    const { recognizer, limits } = await cliRecognizer(values);
+    // The archive is read before the model starts: a bad one fails fast, with no worker threads to stop.
+    const limits = limitsFromEnv(process.env);
     const entries: ArchiveEntry[] = stat.isDirectory() ? folderEntries(target, limits.maxArchiveEntries) : readZip(new Uint8Array(readFileSync(target)), limits);
-    const result = await scoreEntries(entries, recognizer, { details: values.details });
-    if (values.json) console.log(JSON.stringify(result.report, null, 2));
-    else if (values.csv) process.stdout.write(rowsToCsv(result.rows));
-    else {
-      if (values.html !== undefined) {
-        writeFileSync(values.html, renderReportHtml(result.report, result.rows, (file) => result.entryOf(file)?.read()));
-        console.error(`wrote ${values.html}`);
+    const { recognizer } = await cliRecognizer(values);
+    try {
+      const result = await scoreEntries(entries, recognizer, { details: values.details });
+      if (values.json) console.log(JSON.stringify(result.report, null, 2));
+      else if (values.csv) process.stdout.write(rowsToCsv(result.rows));
+      else {
+        if (values.html !== undefined) {
+          writeFileSync(values.html, renderReportHtml(result.report, result.rows, (file) => result.entryOf(file)?.read()));
+          console.error(`wrote ${values.html}`);
+        }
+        console.log(summaryText(result.report));
       }
-      console.log(summaryText(result.report));
+    } finally {
+      // live worker threads would keep the process from exiting after an error
+      await recognizer.predictor.dispose?.();
     }
-    await recognizer.predictor.dispose?.();
     return 0;
   },
 };
