@@ -212,6 +212,11 @@ test('POST /score refuses bombs, too many entries and bad input with 4xx', async
   assert.deepEqual(await errorOf(await post(small, '/score', four, 'application/zip')), { status: 413, code: 'archive_too_large' });
   assert.deepEqual(await errorOf(await post(small, '/score', new Uint8Array(200_000), 'application/zip')), { status: 413, code: 'payload_too_large' });
   assert.deepEqual(await errorOf(await post(app, '/score', 'not a zip', 'application/zip')), { status: 422, code: 'invalid_archive' });
+  // Nothing to score: an empty archive, or one holding only a labels file and a folder.
+  assert.deepEqual(await errorOf(await post(app, '/score', makeZip({}), 'application/zip')), { status: 422, code: 'invalid_archive' });
+  const onlyLabels = await post(app, '/score', makeZip({ 'set/labels.txt': 'AB12\n', 'set/': '' }), 'application/zip');
+  assert.equal(onlyLabels.status, 422);
+  assert.deepEqual(await onlyLabels.json(), { error: { code: 'invalid_archive', message: 'nothing to score (no image among 2 entries: labels file, folder)' } });
   assert.deepEqual(await errorOf(await post(app, '/score', 'x', 'image/png')), { status: 415, code: 'unsupported_media_type' });
   assert.deepEqual(await errorOf(await post(app, '/score?format=pdf', makeZip({ 'a.png': 'x' }), 'application/zip')), { status: 400, code: 'bad_request' });
 });

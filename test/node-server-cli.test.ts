@@ -109,6 +109,10 @@ test('CLI usage errors exit with code 2', async () => {
   // not a zip: one clear line and an exit, not a process held open by the model's worker threads
   writeFileSync(join(dir, 'not-a.zip'), 'hello');
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'score', join(dir, 'not-a.zip'), '--model', modelPath, '--workers', '2'], { timeout: 60_000 }), (e: { code: number; stderr: string }) => e.code === 1 && /not a zip archive/.test(e.stderr));
+  // a folder with nothing to score is an error too (it was a report of 0 images and exit 0)
+  mkdirSync(join(dir, 'no-images'), { recursive: true });
+  writeFileSync(join(dir, 'no-images', 'labels.txt'), 'AB12\n');
+  await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'score', join(dir, 'no-images'), '--model', modelPath], { timeout: 60_000 }), (e: { code: number; stderr: string }) => e.code === 1 && /nothing to score \(no image among 1 entry: labels file\)/.test(e.stderr));
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--port', 'x']), (e: { code: number }) => e.code === 2);
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--providers', 'gpu']), (e: { code: number }) => e.code === 2);
   await assert.rejects(run(process.execPath, ['bin/captcha-ocr.js', 'serve', '--workers=1.5']), (e: { code: number; stderr: string }) => e.code === 2 && /--workers must be a whole number/.test(e.stderr));

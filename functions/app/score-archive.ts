@@ -1,5 +1,5 @@
 import type { ArchiveEntry } from '../../core/archive.ts';
-import { RequestTimeoutError } from '../../core/errors.ts';
+import { InvalidArchiveError, RequestTimeoutError } from '../../core/errors.ts';
 import { errorItem } from '../../core/error-response.ts';
 import { createLabelResolver, isClutter, labelFileKind, type LabelFile, type LabelSource } from '../../core/labels.ts';
 import { ScoreAccumulator, type ScoreMetrics } from '../../core/scoring.ts';
@@ -99,6 +99,11 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
       rows.push({ file: entry.name });
       byName.set(entry.name, entry);
     }
+  }
+  if (images.length === 0) {
+    const n = entries.length;
+    const what = n === 0 ? 'it is empty' : `no image among ${n} ${n === 1 ? 'entry' : 'entries'}: ${[...new Set(skipped.map((s) => s.reason))].join(', ')}`;
+    throw new InvalidArchiveError(`nothing to score (${what})`);
   }
   const resolve = createLabelResolver(labelFiles);
   const fail = (index: number, error: unknown) => {
