@@ -21,22 +21,26 @@ if (!existsSync(reference)) {
 const { recognizer, limits } = await cliRecognizer({ model: values.model });
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const focus = [...(values.chars ?? '')];
-const rows: string[] = [];
-for (const set of sets) {
-  const dir = join(reference, set);
-  if (!existsSync(dir)) continue;
-  const { report } = await scoreEntries(folderEntries(dir, limits.maxArchiveEntries), recognizer, {});
-  const picked = report.characters.filter((c) => focus.includes(c.char));
-  const support = picked.reduce((sum, c) => sum + c.support, 0);
-  const correct = picked.reduce((sum, c) => sum + c.correct, 0);
-  const focusCell = focus.length > 0 ? ` ${correct}/${support} (${pct(support === 0 ? 0 : correct / support)}) |` : '';
-  const confusions = report.confusions.slice(0, 5).map((c) => `${c.truth}->${c.predicted} ${c.count}`).join(', ');
-  if (values.json) console.log(JSON.stringify({ set, total: report.total, scored: report.scored, failed: report.failed.length, sequenceAccuracy: report.sequenceAccuracy, characterAccuracy: report.characterAccuracy, confusions: report.confusions.slice(0, 10), ...(focus.length > 0 ? { focus: { chars: values.chars, support, correct } } : {}) }));
-  rows.push(`| ${set} | ${report.scored}/${report.total} | ${pct(report.sequenceAccuracy)} | ${pct(report.characterAccuracy)} |${focusCell} ${confusions} |`);
+// The model's worker threads keep the process alive: stop them however the run ends.
+try {
+  const rows: string[] = [];
+  for (const set of sets) {
+    const dir = join(reference, set);
+    if (!existsSync(dir)) continue;
+    const { report } = await scoreEntries(folderEntries(dir, limits.maxArchiveEntries), recognizer, {});
+    const picked = report.characters.filter((c) => focus.includes(c.char));
+    const support = picked.reduce((sum, c) => sum + c.support, 0);
+    const correct = picked.reduce((sum, c) => sum + c.correct, 0);
+    const focusCell = focus.length > 0 ? ` ${correct}/${support} (${pct(support === 0 ? 0 : correct / support)}) |` : '';
+    const confusions = report.confusions.slice(0, 5).map((c) => `${c.truth}->${c.predicted} ${c.count}`).join(', ');
+    if (values.json) console.log(JSON.stringify({ set, total: report.total, scored: report.scored, failed: report.failed.length, sequenceAccuracy: report.sequenceAccuracy, characterAccuracy: report.characterAccuracy, confusions: report.confusions.slice(0, 10), ...(focus.length > 0 ? { focus: { chars: values.chars, support, correct } } : {}) }));
+    rows.push(`| ${set} | ${report.scored}/${report.total} | ${pct(report.sequenceAccuracy)} | ${pct(report.characterAccuracy)} |${focusCell} ${confusions} |`);
+  }
+  console.log(`\nmodel ${recognizer.predictor.metadata.name} (${values.model ?? 'models/captcha-ocr.onnx'})\n`);
+  const focusHead = focus.length > 0 ? [` ${focus.join('/')} read right |`, ' --- |'] : ['', ''];
+  console.log(`| reference set | images | whole text | characters |${focusHead[0]} top confusions (truth->read) |`);
+  console.log(`| --- | --- | --- | --- |${focusHead[1]} --- |`);
+  for (const r of rows) console.log(r);
+} finally {
+  await recognizer.predictor.dispose?.();
 }
-console.log(`\nmodel ${recognizer.predictor.metadata.name} (${values.model ?? 'models/captcha-ocr.onnx'})\n`);
-const focusHead = focus.length > 0 ? [` ${focus.join('/')} read right |`, ' --- |'] : ['', ''];
-console.log(`| reference set | images | whole text | characters |${focusHead[0]} top confusions (truth->read) |`);
-console.log(`| --- | --- | --- | --- |${focusHead[1]} --- |`);
-for (const r of rows) console.log(r);
-await recognizer.predictor.dispose?.();
