@@ -22,6 +22,8 @@ Options:
   --length L           text length, fixed (4, default) or a range (4-6)
   --charset CHARS      alphabet (default 0-9A-Z)
   --repeats            allow repeated characters (default: distinct, as random.sample)
+  --no-noise           leave out the 30 noise dots and the arc (for studying what the
+                       noise costs a model; the library always draws them)
   --fonts F1,F2        font files (.ttf, .otf, .woff, .woff2; default: bundled Droid Sans Mono)
   --format png|jpg     image format (default png)
   --quality Q          JPEG quality 1-100 (default 75)
@@ -62,6 +64,7 @@ export const generateCommand: Command = {
       length: { type: 'string' },
       charset: { type: 'string' },
       repeats: { type: 'boolean' },
+      'no-noise': { type: 'boolean' },
       fonts: { type: 'string' },
       format: { type: 'string' },
       quality: { type: 'string' },
@@ -86,6 +89,7 @@ export const generateCommand: Command = {
       ...parseLength(values.length),
       charset: values.charset,
       distinct: values.repeats ? false : undefined,
+      ...(values['no-noise'] ? { noiseDots: 0, noiseCurve: false } : {}),
       fonts: values.fonts
         ?.split(',')
         .map((f) => f.trim())

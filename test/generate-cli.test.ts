@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { unzipSync } from 'fflate';
+import sharp from 'sharp';
 import { writeDataset } from '../captcha/dataset-writer.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -81,5 +82,26 @@ describe('writeDataset', () => {
     assert.deepEqual(Object.keys(entries), ['0.jpg', '1.jpg', '2.jpg', '3.jpg', '4.jpg', 'labels.txt']);
     assert.equal(new TextDecoder().decode(entries['labels.txt']), texts.map((t) => `${t}\n`).join(''));
     assert.deepEqual([...entries['0.jpg'].subarray(0, 2)], [0xff, 0xd8]);
+  });
+
+  it('--no-noise draws the same texts and glyphs without the dots and the arc', async () => {
+    const quiet = join(tmp, 'no-noise');
+    const noisy = join(tmp, 'noisy');
+    const common = ['--count', '6', '--length', '1', '--charset', '0O', '--seed', '701'];
+    assert.equal(cli('--out', quiet, ...common, '--no-noise').status, 0);
+    assert.equal(cli('--out', noisy, ...common).status, 0);
+    assert.equal(readFileSync(join(quiet, 'labels.txt'), 'utf8'), readFileSync(join(noisy, 'labels.txt'), 'utf8'));
+    // One character sits in the left half of a 160x60 image: right of x = 100 there is only
+    // background, which is one colour without the noise and never is with it.
+    const colours = async (file: string) => {
+      const { data } = await sharp(file).extract({ left: 100, top: 0, width: 60, height: 60 }).raw().toBuffer({ resolveWithObject: true });
+      const set = new Set<number>();
+      for (let i = 0; i < data.length; i += 3) set.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      return set.size;
+    };
+    for (let i = 0; i < 6; i++) {
+      assert.equal(await colours(join(quiet, `${i}.png`)), 1, `image ${i} without noise`);
+      assert.ok((await colours(join(noisy, `${i}.png`))) > 1, `image ${i} with noise`);
+    }
   });
 });
