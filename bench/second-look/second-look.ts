@@ -5,7 +5,14 @@ import * as ort from 'onnxruntime-node';
 import { toGrey, type RawImage } from '../../core/image.ts';
 import { defaultPreprocess, preprocess, resizeGrey } from '../../core/preprocess.ts';
 
+// The models' charset (the shipped one's): class 0 is '0', class 24 is 'O', the last is the blank.
 const CHARSET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const ZERO = CHARSET.indexOf('0');
+const OH = CHARSET.indexOf('O');
+
+function checkClasses(C: number): void {
+  if (C !== CHARSET.length + 1) throw new RangeError(`expected a CTC model over ${CHARSET} + blank (${CHARSET.length + 1} classes), got ${C}`);
+}
 export const CROP_W = 48;
 export const CROP_H = 64;
 
@@ -20,6 +27,7 @@ export async function session(path: string): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
 }
 
+/** A CTC main model with the shipped input (48x128 unless told). */
 export async function mainModel(path: string, height = 48, width = 128) {
   const s = await session(path);
   const spec = defaultPreprocess(height, width);
@@ -28,6 +36,7 @@ export async function mainModel(path: string, height = 48, width = 128) {
       const x = preprocess(image, spec);
       const out = (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, [1, height, width, 1]) }))[s.outputNames[0]];
       const [, T, C] = out.dims as number[];
+      checkClasses(C);
       const p = out.data as Float32Array;
       const chars: string[] = [];
       const frames: number[] = [];
@@ -40,11 +49,11 @@ export async function mainModel(path: string, height = 48, width = 128) {
         if (k !== C - 1 && k !== prev) {
           chars.push(CHARSET[k]);
           frames.push(t);
-          probs.push([p[t * C], p[t * C + 24]]);
+          probs.push([p[t * C + ZERO], p[t * C + OH]]);
           best = p[t * C + k];
         } else if (k !== C - 1 && k === prev && p[t * C + k] > best) {
           frames[frames.length - 1] = t;
-          probs[probs.length - 1] = [p[t * C], p[t * C + 24]];
+          probs[probs.length - 1] = [p[t * C + ZERO], p[t * C + OH]];
           best = p[t * C + k];
         }
         prev = k;
@@ -83,12 +92,13 @@ export async function cropModel(path: string) {
       for (let i = 0; i < x.length; i++) x[i] = 1 - crop.data[i] / 255;
       const out = (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, [1, CROP_H, CROP_W, 1]) }))[s.outputNames[0]];
       const [, T, C] = out.dims as number[];
+      checkClasses(C);
       const p = out.data as Float32Array;
       let p0 = 0;
       let pO = 0;
       for (let t = 0; t < T; t++) {
-        p0 += p[t * C];
-        pO += p[t * C + 24];
+        p0 += p[t * C + ZERO];
+        pO += p[t * C + OH];
       }
       return { char: p0 >= pO ? '0' : 'O', p0, pO };
     },
