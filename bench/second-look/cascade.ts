@@ -4,8 +4,9 @@
 // Usage: node --import tsx bench/second-look/cascade.ts CROP_MODEL.onnx [MAIN.onnx] [--reference DIR]
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseLabelsTxt } from '../../core/labels.ts';
 import { decodeWithSharp } from '../../train/data/labelled-data.ts';
-import { mainModel, cropAt, cropModel } from './second-look.ts';
+import { combinedChar, cropAt, cropModel, mainModel } from './second-look.ts';
 
 const args = process.argv.slice(2);
 const refAt = args.indexOf('--reference');
@@ -19,7 +20,7 @@ const main = await mainModel(mainPath);
 const crop = await cropModel(cropPath);
 for (const set of ['v071-4', 'v03-4', 'v022-4-jpg', 'v071-4to6']) {
   const dir = join(ref, set);
-  const labels = readFileSync(join(dir, 'labels.txt'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const labels = parseLabelsTxt(readFileSync(join(dir, 'labels.txt'), 'utf8'));
   const files = new Set(readdirSync(dir));
   let before = 0;
   let after = 0;
@@ -32,7 +33,7 @@ for (const set of ['v071-4', 'v03-4', 'v022-4-jpg', 'v071-4to6']) {
     const name = [`${i}.png`, `${i}.jpg`].find((n) => files.has(n))!;
     const image = await decodeWithSharp(readFileSync(join(dir, name)));
     const r = await main.read(image);
-    const truth = labels[i].trim();
+    const truth = labels[i];
     const first = r.chars.join('');
     const second = [...r.chars];
     const third = [...r.chars];
@@ -40,8 +41,7 @@ for (const set of ['v071-4', 'v03-4', 'v022-4-jpg', 'v071-4to6']) {
       if (r.chars[k] !== '0' && r.chars[k] !== 'O') continue;
       const d = await crop.decide(cropAt(image, r.frames[k], r.timeSteps));
       second[k] = d.char;
-      const [m0, mO] = r.probs[k];
-      third[k] = Math.log(m0 + 1e-9) - Math.log(mO + 1e-9) + Math.log(d.p0 + 1e-9) - Math.log(d.pO + 1e-9) >= 0 ? '0' : 'O';
+      third[k] = combinedChar(r.probs[k], d);
     }
     const s2 = second.join('');
     const s3 = third.join('');

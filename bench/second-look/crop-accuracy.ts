@@ -4,13 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { cropModel } from './second-look.ts';
+import { parseLabelsTxt } from '../../core/labels.ts';
+import { combinedChar, cropModel } from './second-look.ts';
 const [model, dir] = process.argv.slice(2);
 if (!model || !dir) {
   console.error('usage: crop-accuracy.ts CROP_MODEL.onnx CROPS_DIR');
   process.exit(2);
 }
-const labels = readFileSync(join(dir, 'labels.txt'), 'utf8').trim().split('\n');
+const labels = parseLabelsTxt(readFileSync(join(dir, 'labels.txt'), 'utf8'));
 const mainReads = readFileSync(join(dir, 'main.txt'), 'utf8').trim().split('\n');
 const m = await cropModel(model);
 let right = 0;
@@ -22,7 +23,6 @@ for (let i = 0; i < labels.length; i++) {
   const d = await m.decide({ data: new Uint8Array(data) });
   if (d.char === labels[i]) right++;
   if (mainReads[i] === labels[i]) mainRight++;
-  const z = Math.log(mp[i][0] + 1e-9) - Math.log(mp[i][1] + 1e-9) + Math.log(d.p0 + 1e-9) - Math.log(d.pO + 1e-9);
-  if ((z >= 0 ? '0' : 'O') === labels[i]) comb++;
+  if (combinedChar(mp[i], d) === labels[i]) comb++;
 }
 console.log(JSON.stringify({ crops: labels.length, crop: right / labels.length, main: mainRight / labels.length, combined: comb / labels.length }));

@@ -1,4 +1,4 @@
-// The second-look experiment (README, model card: "A second look at the zeros and Os"): crops
+// The second-look experiment (README, model card: "Why the zero and the O stay confused"): crops
 // around the characters the main model reads as 0 or O, and a crop model that decides 0 or O.
 // Measurement code, not a served path: the API reads with the main model alone.
 import * as ort from 'onnxruntime-node';
@@ -83,13 +83,19 @@ export function cropAt(image: RawImage, frame: number, T: number): { width: numb
   return { width: CROP_W, height: CROP_H, data };
 }
 
+/** The main model's and the crop model's log-odds of 0 against O, added. */
+export function combinedChar(main: readonly number[], crop: { p0: number; pO: number }): '0' | 'O' {
+  const logOdds = (a: number, b: number) => Math.log(a + 1e-9) - Math.log(b + 1e-9);
+  return logOdds(main[0], main[1]) + logOdds(crop.p0, crop.pO) >= 0 ? '0' : 'O';
+}
+
 /** The crop model's 0-vs-O decision: summed probability of 0 and of O over its frames. */
 export async function cropModel(path: string) {
   const s = await session(path);
+  const cropSpec = defaultPreprocess(CROP_H, CROP_W);
   return {
     async decide(crop: { data: Uint8Array }): Promise<{ char: '0' | 'O'; p0: number; pO: number }> {
-      const x = new Float32Array(CROP_W * CROP_H);
-      for (let i = 0; i < x.length; i++) x[i] = 1 - crop.data[i] / 255;
+      const x = preprocess({ width: CROP_W, height: CROP_H, channels: 1, data: crop.data }, cropSpec);
       const out = (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, [1, CROP_H, CROP_W, 1]) }))[s.outputNames[0]];
       const [, T, C] = out.dims as number[];
       checkClasses(C);
