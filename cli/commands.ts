@@ -1,4 +1,4 @@
-import type { Command } from './args.ts';
+import type { Command } from '../command/args.ts';
 
 /**
  * Subcommands, loaded lazily so that `generate` never pays for TensorFlow.js or onnxruntime.
@@ -8,9 +8,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: async () => (await import('../captcha/generate-command.ts')).generateCommand,
   train: async () => (await import('../train/train-command.ts')).trainCommand,
   convert: async () => (await import('../convert/convert-command.ts')).convertCommand,
-  decode: async () => (await import('../functions/node/decode-command.ts')).decodeCommand,
-  score: async () => (await import('../functions/node/score-command.ts')).scoreCommand,
-  serve: async () => (await import('../functions/node/serve-command.ts')).serveCommand,
+  decode: async () => (await import('./decode-command.ts')).decodeCommand,
+  score: async () => (await import('./score-command.ts')).scoreCommand,
+  serve: async () => (await import('./serve-command.ts')).serveCommand,
 };
 
 export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);

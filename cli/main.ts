@@ -1,5 +1,5 @@
 import { loadCommand, usage } from './commands.ts';
-import { UsageError } from './usage-error.ts';
+import { UsageError } from '../command/usage-error.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
