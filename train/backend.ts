@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { useWasmKernels, type WasmKernelSet } from './kernels/register-wasm-kernels.ts';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'ort', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface BackendInfo {
-  /** The tfjs backend that runs: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu'. */
+  /**
+   * What runs the training arithmetic: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'ort' (the
+   * onnxruntime-node engine, train/ort/; tfjs itself then runs on wasm for evaluation and
+   * export), 'wasm' or 'cpu'.
+   */
   readonly name: string;
   /** Which package provides it and why it was chosen (and why the others were not). */
   readonly notes: readonly string[];
@@ -40,8 +44,9 @@ async function tryNative(notes: string[]): Promise<string | undefined> {
 }
 
 /**
- * Selects and initialises the tfjs backend. `auto`: tfjs-node-gpu, then tfjs-node, else wasm
- * (with the project's gradient kernels). Logs nothing itself: the notes say what happened.
+ * Selects and initialises the training backend. `auto`: tfjs-node-gpu, then tfjs-node, then
+ * the onnxruntime engine, else wasm (with the project's gradient kernels). Logs nothing
+ * itself: the notes say what happened.
  */
 export async function selectBackend(choice: BackendChoice, wasmKernels: WasmKernelSet = 'fast'): Promise<BackendInfo> {
   const notes: string[] = [];
@@ -50,17 +55,46 @@ export async function selectBackend(choice: BackendChoice, wasmKernels: WasmKern
     if (pkg) return { name: 'tensorflow', notes, package: pkg };
     if (choice === 'tensorflow') throw new Error(`--backend tensorflow: no native backend (${notes.join('; ')}); see README "Training on a GPU"`);
   }
+  if (choice === 'auto' || choice === 'ort') {
+    const loaded = await onnxruntimeLoads();
+    if (loaded === true) {
+      await useWasm();
+      notes.push('onnxruntime-node loaded: training graphs run in onnxruntime (MLAS, every core); tfjs on wasm for evaluation and export');
+      return { name: 'ort', notes, package: 'onnxruntime-node' };
+    }
+    notes.push(`onnxruntime-node: ${loaded}`);
+    if (choice === 'ort') throw new Error(`--backend ort: ${notes.join('; ')}`);
+  }
   if (choice === 'cpu') {
     await tf.setBackend('cpu');
     await tf.ready();
     notes.push('stock tfjs cpu backend (plain JS; very slow for training)');
     return { name: 'cpu', notes, package: '@tensorflow/tfjs-backend-cpu' };
   }
+  await useWasm(wasmKernels);
+  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+  notes.push(`wasm backend (XNNPACK${simd ? ', SIMD' : ''}, 1 thread) with ${wasmKernels === 'fast' ? "the project's gradient kernels" : 'stock kernels + a naive JS Conv2DBackpropFilter'}`);
+  return { name: 'wasm', notes, package: '@tensorflow/tfjs-backend-wasm' };
+}
+
+async function useWasm(wasmKernels: WasmKernelSet = 'fast'): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   await tf.ready();
   useWasmKernels(wasmKernels);
-  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  notes.push(`wasm backend (XNNPACK${simd ? ', SIMD' : ''}, 1 thread) with ${wasmKernels === 'fast' ? "the project's gradient kernels" : 'stock kernels + a naive JS Conv2DBackpropFilter'}`);
-  return { name: 'wasm', notes, package: '@tensorflow/tfjs-backend-wasm' };
+}
+
+/** true when onnxruntime-node's native binding loads, else why not. */
+async function onnxruntimeLoads(): Promise<true | string> {
+  try {
+    const ort = await import('onnxruntime-node');
+    return ort.listSupportedBackends().some((b) => b.name === 'cpu') ? true : 'no cpu execution provider';
+  } catch (error) {
+    return why(error);
+  }
+}
+
+/** After the model is known: the engine cannot train it, so `auto` continues on wasm (the note says why). */
+export function fallBackToWasm(info: BackendInfo, reason: string): BackendInfo {
+  return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', notes: [...info.notes, `${reason}: training on wasm with the project's gradient kernels instead`] };
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { CAPTCHA_STYLES, type CaptchaStyle } from '../captcha/options.ts';
 import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
+import { parseProviders } from '../functions/node/ort-node-predictor.ts';
 import { BACKEND_CHOICES } from './backend.ts';
 import { ARCHITECTURES } from './models/registry.ts';
 import { MODEL_JSON } from './model-io.ts';
@@ -18,10 +19,13 @@ DIR/checkpoint/ holds the latest checkpoint; Ctrl-C saves one and exits.
 Options:
   --out DIR              output folder (required)
   --model NAME           default | seed                      (default: default)
-  --backend NAME         auto | tensorflow | wasm | cpu      (default: auto: tfjs-node-gpu,
-                         then tfjs-node, else wasm with the project's gradient kernels)
+  --backend NAME         auto | tensorflow | ort | wasm | cpu (default: auto: tfjs-node-gpu,
+                         then tfjs-node, then ort (onnxruntime-node runs the training graphs),
+                         else wasm with the project's gradient kernels)
+  --providers LIST       onnxruntime execution providers for ort, e.g. cuda,cpu (default cpu);
+                         an unavailable one falls back to cpu with a warning
   --workers N|auto       training threads, data-parallel (default: auto = CPU cores, at
-                         most 4, on wasm; 1 on the native backend). The run is the same
+                         most 4, on wasm; 1 on ort and the native backend). The run is the same
                          for any N: a checkpoint resumes with any --workers
   --batch-size B         images per step                     (default: 32)
   --max-steps N          stop after N steps and export       (default: 40000)
@@ -96,6 +100,14 @@ function parseStyles(value: string | undefined): CaptchaStyle[] | undefined {
   return styles as CaptchaStyle[];
 }
 
+function providersFlag(value: string): string[] | undefined {
+  try {
+    return parseProviders(value);
+  } catch (error) {
+    throw new UsageError(`--providers: ${(error as Error).message}`);
+  }
+}
+
 function formatEvent(e: TrainEvent): string | undefined {
   const pct = (v: unknown) => `${(100 * Number(v)).toFixed(2)}%`;
   switch (e.event) {
@@ -116,6 +128,8 @@ function formatEvent(e: TrainEvent): string | undefined {
       return `  new best (${pct(e.accuracy)}): exported`;
     case 'checkpoint':
       return `checkpoint @ step ${String(e.step)} (${Number(e.seconds).toFixed(1)} s)`;
+    case 'engine':
+      return `engine: onnxruntime ${String(e.provider)} provider, ${String(e.threads)} threads${e.note ? ` (${String(e.note)})` : ''}`;
     case 'workers':
       return `workers: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel replicas)'}${e.note ? ` (${String(e.note)})` : ''}`;
     case 'transfer':
@@ -133,13 +147,14 @@ function formatEvent(e: TrainEvent): string | undefined {
 }
 
 export const trainCommand: Command = {
-  summary: 'train a model (wasm/tfjs-node backends, data generated on the fly)',
+  summary: 'train a model (onnxruntime engine, wasm or tfjs-node backends; data generated on the fly)',
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
       out: { type: 'string' },
       model: { type: 'string' },
       backend: { type: 'string' },
+      providers: { type: 'string' },
       workers: { type: 'string' },
       'batch-size': { type: 'string' },
       'max-steps': { type: 'string' },
@@ -188,6 +203,7 @@ export const trainCommand: Command = {
       out: resolve(values.out),
       architecture,
       backend: choiceFlag('backend', values.backend, BACKEND_CHOICES) ?? DEFAULT_SETTINGS.backend,
+      ...(values.providers !== undefined ? { providers: providersFlag(values.providers) } : {}),
       workers: values.workers === undefined || values.workers === 'auto' ? 'auto' : intFlag('workers', values.workers, 1, 64),
       batchSize: intFlag('batch-size', values['batch-size'], 1, 4096) ?? DEFAULT_SETTINGS.batchSize,
       maxSteps: intFlag('max-steps', values['max-steps'], 1) ?? DEFAULT_SETTINGS.maxSteps,

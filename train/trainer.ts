@@ -4,7 +4,7 @@ import type { CaptchaStyle } from '../captcha/options.ts';
 import { DEFAULT_CHARSET } from '../core/charset.ts';
 import type { ModelMetadata, OutputSpec } from '../core/model-metadata.ts';
 import type { PreprocessSpec } from '../core/preprocess.ts';
-import { selectBackend, type BackendChoice, type BackendInfo } from './backend.ts';
+import { fallBackToWasm, selectBackend, type BackendChoice, type BackendInfo } from './backend.ts';
 import { hasCheckpoint, loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { DEFAULT_AUGMENT, NO_AUGMENT } from './data/augment.ts';
 import type { Batch } from './data/batch.ts';
@@ -17,6 +17,8 @@ import { countMacs } from './models/flops.ts';
 import { LOGITS_LAYER, type ModelSpec } from './models/model-spec.ts';
 import { describeDefaultModel, type DefaultModelOptions } from './models/default-model.ts';
 import { buildModel, type Architecture } from './models/registry.ts';
+import { OrtStepper } from './ort/ort-stepper.ts';
+import { UnsupportedForEngineError } from './ort/training-graph.ts';
 import { ReplicaPool } from './parallel/replica-pool.ts';
 import { LocalStepper, type TrainStepper } from './parallel/stepper.ts';
 import { resolveWorkers, type WorkersChoice } from './parallel/worker-count.ts';
@@ -28,6 +30,8 @@ export interface TrainSettings {
   readonly out: string;
   readonly architecture: Architecture;
   readonly backend: BackendChoice;
+  /** onnxruntime execution providers for the `ort` engine, in order (default cpu); not part of the run. */
+  readonly providers?: readonly string[];
   /**
    * Training threads (data-parallel replicas, train/parallel/): a count or `auto` (CPU cores,
    * at most 4, on wasm; 1 on the native backend). Not part of the run: `--resume` takes the
@@ -134,10 +138,10 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     if (!(await hasCheckpoint(requested.out))) throw new Error(`--resume: no checkpoint in ${join(requested.out, 'checkpoint')}`);
     state = await readCheckpointState(requested.out);
     const stored = state.settings as unknown as TrainSettings;
-    settings = { ...stored, out: requested.out, maxSteps: requested.keepMaxSteps ? stored.maxSteps : requested.maxSteps, backend: requested.backend, workers: requested.workers, keepMaxSteps: undefined };
+    settings = { ...stored, out: requested.out, maxSteps: requested.keepMaxSteps ? stored.maxSteps : requested.maxSteps, backend: requested.backend, providers: requested.providers, workers: requested.workers, keepMaxSteps: undefined };
   }
   tf.env().set('PROD', true);
-  const backend: BackendInfo = await selectBackend(settings.backend);
+  let backend: BackendInfo = await selectBackend(settings.backend);
   log({ event: 'backend', backend: backend.name, package: backend.package, notes: backend.notes });
 
   // The model: from the checkpoint, from --init, or fresh.
@@ -212,8 +216,19 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       await restoreOptimizer(settings.out, optimizer);
       log({ event: 'resume', step });
     }
+    if (backend.name === 'ort') {
+      try {
+        const engine = await OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize: settings.batchSize, optimizer, resumed: state !== undefined, seed: settings.seed, providers: settings.providers });
+        stepper = engine;
+        log({ event: 'engine', provider: engine.engine.provider, threads: engine.engine.threads, ...(engine.engine.note ? { note: engine.engine.note } : {}) });
+      } catch (error) {
+        if (!(error instanceof UnsupportedForEngineError) || settings.backend !== 'auto') throw error;
+        backend = fallBackToWasm(backend, error.message);
+        log({ event: 'backend', backend: backend.name, package: backend.package, notes: backend.notes });
+      }
+    }
     const { workers, note } = resolveWorkers(settings.workers, backend.name, settings.batchSize);
-    stepper =
+    stepper ??=
       workers > 1
         ? await ReplicaPool.open({ replicas: workers, backend: backend.name === 'cpu' ? 'cpu' : 'wasm', model, optimizer, resumed: state !== undefined, spec, learningRate: settings.learningRate })
         : new LocalStepper(model, LOGITS_LAYER, optimizer, spec.charset, spec.output);

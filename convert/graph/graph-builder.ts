@@ -87,13 +87,18 @@ export class GraphBuilder {
 
   /** The ONNX NodeProto objects (plain objects for protobufjs). */
   nodeProtos(): Record<string, unknown>[] {
-    return this.nodes.map((n) => ({
+    return this.nodes.map((n) => this.nodeProto(n));
+  }
+
+  /** One node as an ONNX NodeProto object. */
+  nodeProto(n: BuilderNode): Record<string, unknown> {
+    return {
       op_type: n.opType,
       name: n.name,
       input: n.inputs,
       output: n.outputs,
       attribute: Object.entries(n.attrs).map(([name, v]) => attrProto(name, v)),
-    }));
+    };
   }
 
   initializerProtos(): Record<string, unknown>[] {

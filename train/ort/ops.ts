@@ -41,8 +41,8 @@ function samePads(kernel: number, dilation: number): [number, number] {
 
 /**
  * Conv2D, stride 1, on an NCHW map; `kernel` is the tfjs kernel `[kh, kw, I, O]` (a graph input).
- * dX: ConvTranspose with the same weights and pads. dW: the input's kh x kw shifted windows
- * (Slice + Concat, channels last) times dY in one Gemm, which lands in tfjs's kernel layout.
+ * dX: a convolution of dY with the flipped kernel. dW: the input's shifted windows times dY,
+ * one batched MatMul; the result is in tfjs's kernel layout.
  */
 export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined, padding: 'same' | 'valid'): Tensor {
   const [kh, kw, cin, cout] = kernelShape;
@@ -61,36 +61,42 @@ export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
     const swapped = t.op('Transpose', [kernel], { perm: [2, 3, 0, 1] });
     const flipped = t.op('Slice', [swapped, t.int64('starts', [-1, -1]), t.int64('ends', [-(2 ** 31), -(2 ** 31)]), t.int64('axes', [2, 3]), t.int64('steps', [-1, -1])]);
     t.accumulate(x.name, t.op('Conv', [dy, flipped], { kernel_shape: [kh, kw], pads: [kh - 1 - top, kw - 1 - left, kh - 1 - bottom, kw - 1 - right] }));
-    const xt = t.op('Transpose', [x.name], { perm: NCHW_TO_NHWC });
-    const xp = top + bottom + left + right > 0 ? t.op('Pad', [xt, t.int64('pads', [0, top, left, 0, 0, bottom, right, 0])]) : xt;
+    // dW: the input's kh x kw shifted windows, channels first, stacked along the channels
+    // ([N, kh*kw*I, Ho*Wo], block copies), times dY channels last ([N, Ho*Wo, O]) in one
+    // batched MatMul (parallel over the batch), summed over the batch: [kh*kw*I, O] is tfjs's
+    // kernel layout. Measured slower: the same windows channels last (Concat interleaves) or a
+    // Gemm per tap (too narrow to use both cores).
+    const xp = top + bottom + left + right > 0 ? t.op('Pad', [x.name, t.int64('pads', [0, 0, top, left, 0, 0, bottom, right])]) : x.name;
     const taps: string[] = [];
     for (let a = 0; a < kh; a++) {
       for (let b = 0; b < kw; b++) {
-        taps.push(kh * kw === 1 ? xp : t.op('Slice', [xp, t.int64('starts', [a, b]), t.int64('ends', [a + ho, b + wo]), t.int64('axes', [1, 2])]));
+        const whole = a === 0 && b === 0 && ho === h + top + bottom && wo === w + left + right;
+        taps.push(whole ? xp : t.op('Slice', [xp, t.int64('starts', [a, b]), t.int64('ends', [a + ho, b + wo]), t.int64('axes', [2, 3])]));
       }
     }
-    const windows = taps.length === 1 ? taps[0] : t.op('Concat', taps, { axis: 3 });
-    const columns = t.op('Reshape', [windows, t.int64('shape', [n * ho * wo, kh * kw * cin])]);
-    const dyRows = t.op('Reshape', [t.op('Transpose', [dy], { perm: NCHW_TO_NHWC }), t.int64('shape', [n * ho * wo, cout])]);
-    const dw = t.op('Gemm', [columns, dyRows], { transA: 1 });
+    const windows = taps.length === 1 ? taps[0] : t.op('Concat', taps, { axis: 1 });
+    const columns = t.op('Reshape', [windows, t.int64('shape', [n, kh * kw * cin, ho * wo])]);
+    const dyRows = t.op('Reshape', [t.op('Transpose', [dy], { perm: NCHW_TO_NHWC }), t.int64('shape', [n, ho * wo, cout])]);
+    const dw = t.op('ReduceSum', [t.op('MatMul', [columns, dyRows]), t.int64('axes', [0])], { keepdims: 0 });
     t.accumulate(kernel, t.op('Reshape', [dw, t.int64('shape', [kh, kw, cin, cout])]));
     if (bias) t.accumulate(bias, t.op('ReduceSum', [dy, t.int64('axes', [0, 2, 3])], { keepdims: 0 }));
   });
   return { name: y, shape: [n, ho, wo, cout], layout: 'nchw' };
 }
 
-/** Max pooling without padding, windows not overlapping (stride >= pool): the gradient goes back through MaxUnpool with the pool's indices. */
+/**
+ * Max pooling without padding, windows not overlapping (stride >= pool). The gradient goes
+ * through MaxUnpool with the pool's indices: to the first maximum of each window in row-major
+ * order, as in tfjs (constant image regions make ties common). Measured alternatives were
+ * slower in onnxruntime: the window's elements as strided 6-D slices (15x), and SpaceToDepth +
+ * Equal + CumSum + Where + DepthToSpace (2x).
+ */
 export function maxPool(t: Tape, x: Tensor, pool: readonly number[], strides: readonly number[]): Tensor {
   if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);
   const [n, h, w, c] = x.shape;
-  const y = t.op('MaxPool', [x.name], { kernel_shape: [...pool], strides: [...strides] });
-  t.record(y, (dy) => {
-    // The backward graph pools again with indices (slower than plain pooling, so the forward
-    // graph does without); the gradient goes to the first maximum of each window, as in tfjs.
-    const [, indices] = t.g.opMulti('MaxPool', [x.name], 2, { kernel_shape: [...pool], strides: [...strides] });
-    const shape = t.int64('shape', [n, c, h, w]);
-    t.accumulate(x.name, t.op('MaxUnpool', [dy, indices, shape], { kernel_shape: [...pool], strides: [...strides] }));
-  });
+  const attrs = { kernel_shape: [...pool], strides: [...strides] };
+  const [y, indices] = t.g.opMulti('MaxPool', [x.name], 2, attrs);
+  t.record(y, (dy) => t.accumulate(x.name, t.op('MaxUnpool', [dy, indices, t.int64('shape', [n, c, h, w])], attrs)));
   const ho = Math.floor((h - pool[0]) / strides[0]) + 1;
   const wo = Math.floor((w - pool[1]) / strides[1]) + 1;
   return { name: y, shape: [n, ho, wo, c], layout: 'nchw' };

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { createRng } from '../../core/rng.ts';
+import { resolveProviders } from '../../functions/node/ort-node-predictor.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
 import { batchLabels, type Batch } from '../data/batch.ts';
 import { countCorrect, type StepResult, type TrainStepper } from '../parallel/stepper.ts';
@@ -43,8 +44,9 @@ interface MovingStats {
 }
 
 async function createSessions(graphs: TrainingGraphs, providers: readonly string[], threads: number): Promise<{ forward: ort.InferenceSession; backward: ort.InferenceSession; info: EngineInfo }> {
-  const failures: string[] = [];
-  for (const provider of providers) {
+  const resolved = resolveProviders(providers);
+  const failures: string[] = [...resolved.warnings];
+  for (const provider of resolved.providers) {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       intraOpNumThreads: threads,
@@ -129,28 +131,30 @@ export class OrtStepper implements TrainStepper {
     return feeds;
   }
 
-  /** The batch's loss, the gradient of every trainable weight (model order), the training-mode logits and the batch statistics. */
-  async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array[]; logits: Float32Array; result: ort.InferenceSession.OnnxValueMapType }> {
+  /** The batch's loss, the gradient of every trainable weight (model order), the training-mode logits and the forward outputs (batch statistics). */
+  async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array[]; logits: Float32Array; forward: ort.InferenceSession.OnnxValueMapType }> {
     if (batch.size !== this.options.batchSize) throw new Error(`the onnxruntime engine was built for batches of ${this.options.batchSize}, got ${batch.size}`);
     const feeds = this.feeds(batch);
-    const out = await this.forward.run(feeds);
-    const logits = out[LOGITS_OUTPUT].data as Float32Array;
+    const forward = await this.forward.run(feeds);
+    const logits = forward[LOGITS_OUTPUT].data as Float32Array;
     const shape = this.graphs.logitsShape;
-    const labels = batchLabels(batch);
-    const { loss, grad } = lossGradient(this.options.spec.output, logits, shape, labels);
+    const { loss, grad } = lossGradient(this.options.spec.output, logits, shape, batchLabels(batch));
     feeds[LOGITS_GRAD_INPUT] = new ort.Tensor('float32', grad, [...shape]);
-    const result = await this.backward.run(feeds);
+    const backwardFeeds: Record<string, ort.Tensor> = {};
+    for (const name of this.graphs.backwardInputs) backwardFeeds[name] = feeds[name];
+    for (const name of this.graphs.saved) backwardFeeds[name] = forward[name];
+    const result = await this.backward.run(backwardFeeds);
     const grads = this.graphs.gradOutputs.map((name) => result[name].data as Float32Array);
-    return { loss, grads, logits, result };
+    return { loss, grads, logits, forward };
   }
 
   async step(batch: Batch, learningRate: number): Promise<StepResult> {
-    const { loss, grads, logits, result } = await this.gradients(batch);
+    const { loss, grads, logits, forward } = await this.gradients(batch);
     const shape = this.graphs.logitsShape;
     this.adam.apply(this.weights, grads, learningRate);
     for (const m of this.moving) {
-      const mean = result[m.meanOutput].data as Float32Array;
-      const variance = result[m.varianceOutput].data as Float32Array;
+      const mean = forward[m.meanOutput].data as Float32Array;
+      const variance = forward[m.varianceOutput].data as Float32Array;
       for (let c = 0; c < mean.length; c++) {
         m.meanValues[c] -= (m.meanValues[c] - mean[c]) * m.decay;
         m.varianceValues[c] -= (m.varianceValues[c] - variance[c]) * m.decay;

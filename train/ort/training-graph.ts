@@ -27,10 +27,14 @@ export interface BatchNormStats {
 
 /** The two graphs of a training step and the names that connect them to the trainer. */
 export interface TrainingGraphs {
-  /** Forward in training mode (batch statistics, dropout masks): image + weights (+ masks) -> logits. */
+  /** Forward in training mode (batch statistics, dropout masks): image + weights (+ masks) -> logits, batch statistics and the `saved` tensors. */
   readonly forward: Uint8Array;
-  /** Forward again, then backward: image + weights (+ masks) + d(loss)/d(logits) -> gradients and batch statistics. */
+  /** Backward: the `saved` tensors + `backwardInputs` + d(loss)/d(logits) -> the weights' gradients. */
   readonly backward: Uint8Array;
+  /** Forward tensors the backward graph reads (outputs of the one, inputs of the other). */
+  readonly saved: readonly string[];
+  /** The backward graph's other inputs (some weights, masks, the logits' gradient). */
+  readonly backwardInputs: readonly string[];
   /** Graph input of each trainable weight, in `model.trainableWeights` order. */
   readonly weightInputs: readonly string[];
   /** Graph output of each weight's gradient, same order. */
@@ -57,9 +61,10 @@ export class UnsupportedForEngineError extends Error {
   }
 }
 
-const valueInfo = (name: string, dims: readonly number[]) => ({
+/** A graph input or output; without `dims` its shape is left to onnxruntime's inference. */
+const valueInfo = (name: string, elemType: number, dims?: readonly number[]) => ({
   name,
-  type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims.map((d) => ({ dim_value: d })) } } },
+  type: { tensor_type: { elem_type: elemType, ...(dims ? { shape: { dim: dims.map((d) => ({ dim_value: d })) } } : {}) } },
 });
 
 /**
@@ -70,9 +75,7 @@ const valueInfo = (name: string, dims: readonly number[]) => ({
  * (last axis). Anything else throws UnsupportedForEngineError.
  */
 export function buildTrainingGraphs(model: tf.LayersModel, logitsLayer: string, batchSize: number): TrainingGraphs {
-  const forward = emit(model, logitsLayer, batchSize, false);
-  const backward = emit(model, logitsLayer, batchSize, true);
-  return { ...backward.info, forward: forward.bytes, backward: backward.bytes };
+  return emit(model, logitsLayer, batchSize);
 }
 
 /** Adds an Identity node whose output must be exactly `name` (a graph output the trainer reads by name). */
@@ -82,7 +85,7 @@ function named(t: Tape, input: string, name: string): string {
   return out;
 }
 
-function emit(model: tf.LayersModel, logitsLayer: string, n: number, withBackward: boolean) {
+function emit(model: tf.LayersModel, logitsLayer: string, n: number): TrainingGraphs {
   const t = new Tape();
   const weightIndex = new Map<tf.LayerVariable, number>();
   model.trainableWeights.forEach((w, i) => weightIndex.set(w, i));
@@ -211,43 +214,58 @@ function emit(model: tf.LayersModel, logitsLayer: string, n: number, withBackwar
   }
   if (!logits) throw new UnsupportedForEngineError(logitsLayer, 'no such layer in the model');
   const weightShapes = model.trainableWeights.map((w) => w.shape as number[]);
-  const graphInputs = [...inputs, ...weightInputs.map((name, i) => ({ name, shape: weightShapes[i] }))];
-  const outputs: { name: string; shape: readonly number[] }[] = [];
-  const gradOutputs: string[] = [];
-  if (withBackward) {
-    graphInputs.push({ name: LOGITS_GRAD_INPUT, shape: logits.shape });
-    t.backward(logits.name, LOGITS_GRAD_INPUT);
-    weightInputs.forEach((w, i) => {
-      const grad = t.gradOf(w);
-      if (!grad) throw new UnsupportedForEngineError(model.trainableWeights[i].originalName, 'the loss does not depend on this weight');
-      const out = `grad${i}`;
-      named(t, grad, out);
-      gradOutputs.push(out);
-      outputs.push({ name: out, shape: weightShapes[i] });
-    });
-    statsOutputs.forEach((s, i) => {
-      const { channels } = batchNorms[i];
-      named(t, s.mean, batchNorms[i].mean);
-      named(t, s.variance, batchNorms[i].variance);
-      outputs.push({ name: batchNorms[i].mean, shape: [channels] }, { name: batchNorms[i].variance, shape: [channels] });
-    });
-  } else {
-    outputs.push({ name: named(t, logits.name, LOGITS_OUTPUT), shape: logits.shape });
-  }
-  const bytes = encodeModel({
-    ir_version: 8,
-    opset_import: [{ domain: '', version: OPSET }],
-    producer_name: 'captcha-ocr-train',
-    graph: {
-      name: withBackward ? 'training_step' : 'training_forward',
-      node: t.g.nodeProtos(),
-      initializer: t.g.initializerProtos(),
-      input: graphInputs.map((i) => valueInfo(i.name, i.shape)),
-      output: outputs.map((o) => valueInfo(o.name, o.shape)),
-    },
+  const graphInputs = new Map<string, readonly number[]>([...inputs.map((i) => [i.name, i.shape] as const), ...weightInputs.map((name, i) => [name, weightShapes[i]] as const)]);
+  graphInputs.set(LOGITS_GRAD_INPUT, logits.shape);
+  // The forward part ends with its outputs: the logits and every batch norm's statistics.
+  const forwardOutputs: { name: string; shape?: readonly number[] }[] = [{ name: named(t, logits.name, LOGITS_OUTPUT), shape: logits.shape }];
+  statsOutputs.forEach((s, i) => {
+    const { channels } = batchNorms[i];
+    forwardOutputs.push({ name: named(t, s.mean, batchNorms[i].mean), shape: [channels] }, { name: named(t, s.variance, batchNorms[i].variance), shape: [channels] });
   });
+  const forwardEnd = t.g.nodes.length;
+  t.backward(logits.name, LOGITS_GRAD_INPUT);
+  const gradOutputs = weightInputs.map((w, i) => {
+    const grad = t.gradOf(w);
+    if (!grad) throw new UnsupportedForEngineError(model.trainableWeights[i].originalName, 'the loss does not depend on this weight');
+    return named(t, grad, `grad${i}`);
+  });
+  const forwardNodes = t.g.nodes.slice(0, forwardEnd);
+  const backwardNodes = t.g.nodes.slice(forwardEnd);
+  // What the backward part reads from the forward part travels as outputs of one session and
+  // inputs of the other (no forward pass twice); indices of MaxPool are int64.
+  const produced = new Map<string, { opType: string; index: number }>();
+  for (const node of forwardNodes) node.outputs.forEach((o, index) => produced.set(o, { opType: node.opType, index }));
+  const backwardReads = new Set(backwardNodes.flatMap((node) => node.inputs));
+  const saved = [...backwardReads].filter((name) => produced.has(name) && !forwardOutputs.some((o) => o.name === name));
+  const elemType = (name: string) => (produced.get(name)?.opType === 'MaxPool' && produced.get(name)?.index === 1 ? DataType.INT64 : DataType.FLOAT);
+  const forwardReads = new Set(forwardNodes.flatMap((node) => node.inputs));
+  const part = (name: string, nodes: typeof forwardNodes, reads: Set<string>, ins: { name: string; shape?: readonly number[] }[], outs: { name: string; shape?: readonly number[] }[]) =>
+    encodeModel({
+      ir_version: 8,
+      opset_import: [{ domain: '', version: OPSET }],
+      producer_name: 'captcha-ocr-train',
+      graph: {
+        name,
+        node: nodes.map((node) => t.g.nodeProto(node)),
+        initializer: t.g.initializerProtos().filter((i) => reads.has(i.name as string)),
+        input: ins.map((i) => valueInfo(i.name, elemType(i.name), i.shape)),
+        output: outs.map((o) => valueInfo(o.name, elemType(o.name), o.shape)),
+      },
+    });
+  const inputsOf = (reads: Set<string>) => [...graphInputs].filter(([name]) => reads.has(name)).map(([name, shape]) => ({ name, shape }));
+  const backwardInputs = inputsOf(backwardReads);
+  const forward = part('training_forward', forwardNodes, forwardReads, inputsOf(forwardReads), [...forwardOutputs, ...saved.map((name) => ({ name }))]);
+  const backward = part('training_backward', backwardNodes, backwardReads, [...backwardInputs, ...saved.map((name) => ({ name }))], gradOutputs.map((name, i) => ({ name, shape: weightShapes[i] })));
   return {
-    bytes,
-    info: { weightInputs, gradOutputs, batchNorms, dropouts, logitsShape: logits.shape, inputShape },
+    forward,
+    backward,
+    weightInputs,
+    gradOutputs,
+    batchNorms,
+    dropouts,
+    saved,
+    backwardInputs: backwardInputs.map((i) => i.name),
+    logitsShape: logits.shape,
+    inputShape,
   };
 }
