@@ -1,8 +1,8 @@
 import { CaptchaOcrError } from './errors.ts';
 
-/** The one HTTP problem shape: `{ "error": { "code", "message" } }`. */
+/** The one HTTP problem shape: `{ "error": { "code", "message" } }`, plus an error's `details` (e.g. `available`). */
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
+  readonly error: { readonly code: string; readonly message: string; readonly [detail: string]: unknown };
 }
 
 /**
@@ -11,7 +11,7 @@ export interface ErrorBody {
  */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; internal: boolean } {
   if (error instanceof CaptchaOcrError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message } }, internal: error.status >= 500 };
+    return { status: error.status, body: { error: { ...error.details, code: error.code, message: error.message } }, internal: error.status >= 500 };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } }, internal: true };
 }
