@@ -65,9 +65,9 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
   let inFlight = 0;
   const counted: Predictor = {
     ...predictor,
-    predict: (inputs, n) => {
+    predict: (inputs, n, options) => {
       inFlight++;
-      return predictor.predict(inputs, n).finally(() => inFlight--);
+      return predictor.predict(inputs, n, options).finally(() => inFlight--);
     },
   };
   const batched = withMicroBatching(counted, { maxBatch: options.maxBatch ?? 32, maxWaitMs: options.maxWaitMs ?? 1 });
