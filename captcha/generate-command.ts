@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { choiceFlag, intFlag, parseFlags, type Command } from '../cli/args.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { choiceFlag, intFlag, parseFlags, type Command } from '../command/args.ts';
+import { UsageError } from '../command/usage-error.ts';
 import { writeDataset } from './dataset-writer.ts';
 import type { ImageFormat } from './encode.ts';
 import { CAPTCHA_STYLES, resolveCaptchaOptions, type CaptchaOptions } from './options.ts';

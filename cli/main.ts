@@ -1,38 +1,10 @@
-import type { Command } from './args.ts';
-import { UsageError } from './usage-error.ts';
-
-/**
- * Subcommands, loaded lazily so that `generate` never pays for TensorFlow.js or onnxruntime.
- * Each stage owns its command module; add one line here per command.
- */
-const commands: Record<string, () => Promise<Command>> = {
-  generate: async () => (await import('../captcha/generate-command.ts')).generateCommand,
-  train: async () => (await import('../train/train-command.ts')).trainCommand,
-  convert: async () => (await import('../convert/convert-command.ts')).convertCommand,
-  decode: async () => (await import('../functions/node/decode-command.ts')).decodeCommand,
-  score: async () => (await import('../functions/node/score-command.ts')).scoreCommand,
-  serve: async () => (await import('../functions/node/serve-command.ts')).serveCommand,
-};
-
-function usage(): string {
-  return [
-    'Usage: captcha-ocr <command> [options]',
-    '',
-    'Commands:',
-    ...Object.keys(commands).map((n) => `  ${n}`),
-    '',
-    'Run `captcha-ocr <command> --help` for the options of one command.',
-  ].join('\n');
-}
-
-async function load(name: string): Promise<Command | undefined> {
-  return Object.hasOwn(commands, name) ? commands[name]() : undefined;
-}
+import { loadCommand, usage } from './commands.ts';
+import { UsageError } from '../command/usage-error.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
+    console.log(await usage());
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
@@ -40,7 +12,7 @@ async function main(argv: string[]): Promise<number> {
     console.log((createRequire(import.meta.url)('../package.json') as { version: string }).version);
     return 0;
   }
-  const cmd = await load(name);
+  const cmd = await loadCommand(name);
   if (!cmd) {
     console.error(`captcha-ocr: unknown command ${JSON.stringify(name)} (try --help)`);
     return 2;

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { choiceFlag, intFlag, parseFlags, type Command } from '../cli/args.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { choiceFlag, intFlag, parseFlags, type Command } from '../command/args.ts';
+import { UsageError } from '../command/usage-error.ts';
 import type { ConversionReport } from './conversion-report.ts';
 import type { Verification } from './verify.ts';
 

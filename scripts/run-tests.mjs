@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = ['core', 'captcha', 'train', 'convert', 'functions', 'cli', 'test'];
+const roots = ['core', 'captcha', 'train', 'convert', 'functions', 'command', 'cli', 'test'];
 const files = [];
 function walk(dir) {
   let entries;

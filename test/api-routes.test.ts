@@ -148,6 +148,14 @@ test('GET / serves the page', async () => {
   assert.match(await res.text(), /Drop an image/);
 });
 
+test('the page has an icon: inline, and GET /favicon.ico answers 204 rather than 404', async () => {
+  assert.match(await (await app.request('/')).text(), /<link rel="icon" href="data:image\/svg\+xml,/);
+  const icon = await app.request('/favicon.ico');
+  assert.equal(icon.status, 204);
+  assert.match(icon.headers.get('cache-control') ?? '', /max-age/);
+  assert.equal((await (await testApp({ apiKey: 's3cret' })).request('/favicon.ico')).status, 204);
+});
+
 test('POST /score: totals, metrics, labels from labels.txt, details, CSV and HTML', async () => {
   // label half of the images with what the model reads, the other half with something else
   const files: Record<string, Uint8Array | string> = {};

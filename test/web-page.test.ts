@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startNodeServer, type RunningServer } from '../functions/node/server.ts';
 import { captchaSamples, makeZip } from './fixtures/images.ts';
 import { ensureTinyModel } from './fixtures/tiny-model.ts';
@@ -26,9 +26,23 @@ after(async () => {
   await server?.close();
 });
 
+/** What the page reports as an error: console errors (failed loads included), uncaught exceptions, 4xx/5xx answers. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+  });
+  return errors;
+}
+
 test('drop an image: the text and a confidence per character appear', { skip: !existsSync(CHROMIUM) && 'no chromium' }, async () => {
   const samples = await captchaSamples();
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const errors = collectErrors(page);
   await page.goto(server.url);
   await page.waitForFunction(() => /Model /.test(document.getElementById('model')?.textContent ?? ''));
   await page.setInputFiles('#file', { name: 'captcha.png', mimeType: 'image/png', buffer: Buffer.from(samples[0].png) });
@@ -38,6 +52,9 @@ test('drop an image: the text and a confidence per character appear', { skip: !e
   assert.equal(text, expected || '(nothing read)');
   assert.equal(await page.locator('#chars .ch').count(), expected.length);
   await page.screenshot({ path: join(shots, 'page-decode.png') });
+  // a browser asks for /favicon.ico unless the page names an icon; a 404 there is a console error
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(errors, []);
   await page.close();
 });
 
@@ -47,6 +64,7 @@ test('drop a zip: accuracy cards, confusion bars and misread images appear', { s
   samples.slice(0, 10).forEach((s, i) => (files[`${i}.png`] = s.png));
   files['labels.txt'] = samples.slice(0, 10).map((s) => s.text).join('\n');
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const errors = collectErrors(page);
   await page.goto(server.url);
   await page.setInputFiles('#file', { name: 'set.zip', mimeType: 'application/zip', buffer: Buffer.from(makeZip(files)) });
   await page.waitForSelector('#score:not(.hidden)');
@@ -56,7 +74,8 @@ test('drop a zip: accuracy cards, confusion bars and misread images appear', { s
   assert.ok(misread > 0 && misread <= 10);
   assert.ok((await page.locator('#confusions .bar').count()) > 0);
   await page.screenshot({ path: join(shots, 'page-score.png'), fullPage: true });
-  // an error is shown, not thrown
+  assert.deepEqual(errors, []);
+  // an error is shown, not thrown (the 415 answer is the one error the browser reports)
   await page.setInputFiles('#file', { name: 'bad.png', mimeType: 'image/png', buffer: Buffer.from('nope') });
   await page.waitForSelector('#status.error');
   assert.match((await page.textContent('#status')) ?? '', /unsupported_media_type/);

@@ -1,48 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
 import { decodeOutput } from '../core/decode-output.ts';
-import { editDistance } from '../core/edit-distance.ts';
 import type { OutputSpec } from '../core/model-metadata.ts';
+import { ScoreAccumulator } from '../core/scoring.ts';
 import { batchLabels, type Batch } from './data/batch.ts';
 
 export interface Score {
   readonly count: number;
   /** Whole text right. */
   readonly accuracy: number;
-  /** 1 - (edit distance / truth length), summed over the set. */
+  /** Characters right at their position / characters compared (the longer of truth and reading, per text): POST /score's characterAccuracy. */
   readonly characterAccuracy: number;
   /** Position i right (predicted[i] === truth[i]) among texts at least i+1 long. */
   readonly perPosition: readonly number[];
 }
 
-/** Accumulates predictions and scores them. */
+/** Accumulates predictions and scores them with core/scoring.ts, the rule POST /score and `captcha-ocr score` use. */
 export class Scorer {
-  private count = 0;
-  private right = 0;
-  private chars = 0;
-  private charErrors = 0;
-  private readonly posRight: number[] = [];
-  private readonly posTotal: number[] = [];
+  private readonly acc = new ScoreAccumulator();
 
   add(truth: string, predicted: string): void {
-    this.count++;
-    if (truth === predicted) this.right++;
-    const t = [...truth];
-    const p = [...predicted];
-    this.chars += t.length;
-    this.charErrors += editDistance(truth, predicted);
-    for (let i = 0; i < t.length; i++) {
-      this.posTotal[i] = (this.posTotal[i] ?? 0) + 1;
-      if (p[i] === t[i]) this.posRight[i] = (this.posRight[i] ?? 0) + 1;
-    }
+    this.acc.add({ truth, predicted, confidence: 0 });
   }
 
   score(): Score {
-    return {
-      count: this.count,
-      accuracy: this.count ? this.right / this.count : 0,
-      characterAccuracy: this.chars ? Math.max(0, 1 - this.charErrors / this.chars) : 0,
-      perPosition: this.posTotal.map((n, i) => (this.posRight[i] ?? 0) / n),
-    };
+    const m = this.acc.summary(0);
+    return { count: m.scored, accuracy: m.sequenceAccuracy, characterAccuracy: m.characterAccuracy, perPosition: m.positionAccuracy.map((p) => p.accuracy) };
   }
 }
 

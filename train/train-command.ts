@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CAPTCHA_STYLES, type CaptchaStyle } from '../captcha/options.ts';
-import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../cli/args.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../command/args.ts';
+import { UsageError } from '../command/usage-error.ts';
 import { BACKEND_CHOICES } from './backend.ts';
 import { ARCHITECTURES } from './models/registry.ts';
 import { MODEL_JSON } from './model-io.ts';

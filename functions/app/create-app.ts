@@ -54,7 +54,7 @@ export interface AppOptions {
 type Env = { Variables: { deadline: number } };
 
 const PROTECTED = new Set(['/decode', '/score', '/model', '/models']);
-const ROUTES: Record<string, string> = { '/': 'GET', '/health': 'GET', '/model': 'GET', '/models': 'GET', '/decode': 'POST', '/score': 'POST' };
+const ROUTES: Record<string, string> = { '/': 'GET', '/favicon.ico': 'GET', '/health': 'GET', '/model': 'GET', '/models': 'GET', '/decode': 'POST', '/score': 'POST' };
 
 interface ServedModel {
   readonly name: string;
@@ -128,6 +128,8 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   if (options.page !== false) app.get('/', (c) => c.html(PAGE_HTML));
+  // the page carries its icon inline; this answers browsers that ask anyway (a 404 is a console error)
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
 
   app.get('/health', (c) => {
     const { recognizer } = served.primary();

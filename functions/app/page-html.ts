@@ -11,6 +11,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>captcha-ocr</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%234a6cf7'/%3E%3Ctext x='8' y='12.5' font-size='11' font-family='monospace' font-weight='bold' text-anchor='middle' fill='white'%3EA%3C/text%3E%3C/svg%3E">
 <style>
 :root{--ink:#1d2433;--muted:#6b7280;--ok:#1e8e3e;--bad:#c0392b;--line:#d9dde5}
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:var(--ink);background:#f6f7fb}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLabelResolver, isClutter, labelFileKind, labelFromFileName, parseLabelsCsv, parseLabelsTxt } from '../../core/labels.ts';
+import { createLabelResolver, isClutter, labelFileKind, labelFromFileName, parseLabelsCsv, parseLabelsTxt } from './labels.ts';
 
 test('labels from file names', () => {
   assert.equal(labelFromFileName('AKNC.png'), 'AKNC');

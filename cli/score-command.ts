@@ -1,12 +1,12 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import type { Command } from '../../cli/args.ts';
-import { parseFlags } from '../../cli/args.ts';
-import { UsageError } from '../../cli/usage-error.ts';
-import { readZip } from '../../core/archive.ts';
-import { limitsFromEnv } from '../../core/limits.ts';
-import type { ArchiveEntry } from '../../core/archive.ts';
-import { scoreEntries, type ScoreReport } from '../app/score-archive.ts';
-import { renderReportHtml, rowsToCsv } from '../app/score-formats.ts';
+import type { Command } from '../command/args.ts';
+import { parseFlags } from '../command/args.ts';
+import { UsageError } from '../command/usage-error.ts';
+import { readZip } from '../core/archive.ts';
+import { limitsFromEnv } from '../core/limits.ts';
+import type { ArchiveEntry } from '../core/archive.ts';
+import { scoreEntries, type ScoreReport } from '../functions/app/score-archive.ts';
+import { renderReportHtml, rowsToCsv } from '../functions/app/score-formats.ts';
 import { CHARSET_FLAG, CHARSET_HELP, charsetOption, cliRecognizer, MODEL_FLAGS, MODEL_HELP } from './cli-recognizer.ts';
 import { folderEntries } from './folder-entries.ts';
 

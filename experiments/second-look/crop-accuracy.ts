@@ -1,6 +1,6 @@
 // 0/O accuracy on a make-crops.ts folder: the crop model alone, the main model's own reading, and
 // both combined (the sum of their log-odds of 0 against O).
-// Usage: node --import tsx bench/second-look/crop-accuracy.ts CROP_MODEL.onnx CROPS_DIR
+// Usage: node --import tsx experiments/second-look/crop-accuracy.ts CROP_MODEL.onnx CROPS_DIR
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';

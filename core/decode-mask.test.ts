@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { charsetMask, decodeOutput } from '../../core/decode-output.ts';
-import { InvalidCharsetError } from '../../core/errors.ts';
-import { toErrorResponse } from '../../core/error-response.ts';
+import { charsetMask, decodeOutput } from './decode-output.ts';
+import { InvalidCharsetError } from './errors.ts';
+import { toErrorResponse } from './error-response.ts';
 
 // charset "0OA", CTC blank at 3: rows read O, O, blank, A (greedy: "OA")
 const CTC = { kind: 'ctc', blankIndex: 3, timeSteps: 4 } as const;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { CaptchaOcrError, ImageTooLargeError, InvalidImageError, UnsupportedMediaTypeError } from '../../core/errors.ts';
-import { checkImageHeader, readImageHeader, sniffFormat } from '../../core/image-sniff.ts';
-import { encode, encodeBmp, syntheticImage } from '../fixtures/images.ts';
+import { CaptchaOcrError, ImageTooLargeError, InvalidImageError, UnsupportedMediaTypeError } from './errors.ts';
+import { checkImageHeader, readImageHeader, sniffFormat } from './image-sniff.ts';
+import { encode, encodeBmp, syntheticImage } from '../test/fixtures/images.ts';
 
 test('reads format and size from the header of every supported format', async () => {
   const img = syntheticImage(37, 21);

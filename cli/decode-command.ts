@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from '../../cli/args.ts';
-import { parseFlags } from '../../cli/args.ts';
-import { UsageError } from '../../cli/usage-error.ts';
-import { errorItem } from '../../core/error-response.ts';
-import { CaptchaOcrError } from '../../core/errors.ts';
+import type { Command } from '../command/args.ts';
+import { parseFlags } from '../command/args.ts';
+import { UsageError } from '../command/usage-error.ts';
+import { errorItem } from '../core/error-response.ts';
+import { CaptchaOcrError } from '../core/errors.ts';
 import { CHARSET_FLAG, CHARSET_HELP, charsetOption, cliRecognizer, MODEL_FLAGS, MODEL_HELP } from './cli-recognizer.ts';
 
 const BATCH = 64;

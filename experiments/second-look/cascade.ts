@@ -1,7 +1,7 @@
 // Whole-text accuracy on the reference sets (../shared/captcha-reference): the main model alone,
 // with every 0/O it reads replaced by the crop model's decision, and with the two combined (sum of
 // log-odds); and of the true 0s and Os (in readings of the right length), how many are read right.
-// Usage: node --import tsx bench/second-look/cascade.ts CROP_MODEL.onnx [MAIN.onnx] [--reference DIR]
+// Usage: node --import tsx experiments/second-look/cascade.ts CROP_MODEL.onnx [MAIN.onnx] [--reference DIR]
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLabelsTxt } from '../../core/labels.ts';

@@ -2,7 +2,7 @@
 // model reads as 0 or O, at its CTC peaks, from generated images of the four reference kinds
 // with two zeros/Os each; main.txt / main-p.txt hold the main model's reading and its p(0) p(O).
 // Train a crop model on it with `captcha-ocr train --data OUT_DIR --input 64x48 --init models/tfjs`.
-// Usage: node --import tsx bench/second-look/make-crops.ts OUT_DIR IMAGES SEED [MAIN.onnx]
+// Usage: node --import tsx experiments/second-look/make-crops.ts OUT_DIR IMAGES SEED [MAIN.onnx]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';

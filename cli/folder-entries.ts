@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { ArchiveEntry } from '../../core/archive.ts';
-import { ArchiveTooLargeError } from '../../core/errors.ts';
+import type { ArchiveEntry } from '../core/archive.ts';
+import { ArchiveTooLargeError } from '../core/errors.ts';
 
 /** A folder read like an archive: every file below it, named by its relative path with `/`. */
 export function folderEntries(root: string, maxEntries: number): ArchiveEntry[] {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { align, editDistance } from '../../core/edit-distance.ts';
-import { scoreSamples } from '../../core/scoring.ts';
+import { align, editDistance } from './edit-distance.ts';
+import { scoreSamples } from './scoring.ts';
 
 test('edit distance', () => {
   assert.equal(editDistance('kitten', 'sitting'), 3);

@@ -1,7 +1,7 @@
 // Draws docs/zero-and-o.png: pairs of one-character images (left a 0, right an O), each pair from the
 // same random draws, so only the glyph differs. Top: no rotation, warp, offsets or noise, at the
 // three font sizes. Bottom: the library's full randomness (0.7, 160x60).
-// Run: node --import tsx bench/zero-and-o.ts [OUT.png]
+// Run: node --import tsx experiments/zero-and-o.ts [OUT.png]
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createCaptchaGenerator } from '../captcha/generator.ts';

@@ -1,12 +1,12 @@
-import { charsetMask } from '../../core/decode-output.ts';
-import { limitsFromEnv, type Limits } from '../../core/limits.ts';
-import { createRecognizer, type Recognizer } from '../app/recognizer.ts';
-import type { PredictOptions } from '../predictor.ts';
-import { UsageError } from '../../cli/usage-error.ts';
-import { defaultModelPath } from './load-model.ts';
-import { createNodePredictor, parseWorkers, workersFromEnv } from './node-predictor.ts';
-import { parseProviders } from './ort-node-predictor.ts';
-import { createSharpDecoder } from './sharp-decoder.ts';
+import { charsetMask } from '../core/decode-output.ts';
+import { limitsFromEnv, type Limits } from '../core/limits.ts';
+import { createRecognizer, type Recognizer } from '../functions/app/recognizer.ts';
+import type { PredictOptions } from '../functions/predictor.ts';
+import { UsageError } from '../command/usage-error.ts';
+import { defaultModelPath } from '../functions/node/load-model.ts';
+import { createNodePredictor, parseWorkers, workersFromEnv } from '../functions/node/node-predictor.ts';
+import { parseProviders } from '../functions/node/ort-node-predictor.ts';
+import { createSharpDecoder } from '../functions/node/sharp-decoder.ts';
 
 /** Flags shared by decode, score and serve. */
 export const MODEL_FLAGS = {

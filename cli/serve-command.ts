@@ -1,8 +1,8 @@
-import type { Command } from '../../cli/args.ts';
-import { intFlag, parseFlags } from '../../cli/args.ts';
-import { UsageError } from '../../cli/usage-error.ts';
+import type { Command } from '../command/args.ts';
+import { intFlag, parseFlags } from '../command/args.ts';
+import { UsageError } from '../command/usage-error.ts';
 import { MODEL_FLAGS, MODEL_HELP, providersFlag, workersFlag } from './cli-recognizer.ts';
-import { startNodeServer } from './server.ts';
+import { startNodeServer } from '../functions/node/server.ts';
 
 export const serveCommand: Command = {
   summary: 'serve the HTTP API and the web page',

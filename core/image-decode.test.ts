@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { decodeBmp } from '../../core/bmp.ts';
-import { CaptchaOcrError, ImageTooLargeError, InvalidImageError, UnsupportedMediaTypeError } from '../../core/errors.ts';
-import { decodeImage, pureJsImageDecoder } from '../../core/image-decode.ts';
-import { toGrey } from '../../core/image.ts';
-import { defaultPreprocess, preprocess } from '../../core/preprocess.ts';
-import { createSharpDecoder } from '../../functions/node/sharp-decoder.ts';
-import { captchaSamples, encode, encodeBmp, syntheticImage } from '../fixtures/images.ts';
+import { decodeBmp } from './bmp.ts';
+import { CaptchaOcrError, ImageTooLargeError, InvalidImageError, UnsupportedMediaTypeError } from './errors.ts';
+import { decodeImage, pureJsImageDecoder } from './image-decode.ts';
+import { toGrey } from './image.ts';
+import { defaultPreprocess, preprocess } from './preprocess.ts';
+import { createSharpDecoder } from '../functions/node/sharp-decoder.ts';
+import { captchaSamples, encode, encodeBmp, syntheticImage } from '../test/fixtures/images.ts';
 
 const sharpDecoder = createSharpDecoder();
 const spec = defaultPreprocess(64, 160);

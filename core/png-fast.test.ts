@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { pngChunk } from '../../captcha/encode.ts';
+import { pngChunk } from '../captcha/encode.ts';
 import sharp from 'sharp';
-import { InvalidImageError } from '../../core/errors.ts';
-import type { RawImage } from '../../core/image.ts';
-import { decodeSimplePng } from '../../core/png-fast.ts';
-import { defaultPreprocess, preprocess, preprocessReference } from '../../core/preprocess.ts';
-import { captchaSamples, syntheticImage } from '../fixtures/images.ts';
+import { InvalidImageError } from './errors.ts';
+import type { RawImage } from './image.ts';
+import { decodeSimplePng } from './png-fast.ts';
+import { defaultPreprocess, preprocess, preprocessReference } from './preprocess.ts';
+import { captchaSamples, syntheticImage } from '../test/fixtures/images.ts';
 
 async function png(data: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: 1 | 2 | 3 | 4, options: sharp.PngOptions = {}): Promise<Uint8Array> {
   const s = sharp(data, { raw: { width, height, channels } });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { zipSync } from 'fflate';
-import { readZip } from '../../core/archive.ts';
-import { ArchiveTooLargeError, CaptchaOcrError, InvalidArchiveError } from '../../core/errors.ts';
-import { DEFAULT_LIMITS } from '../../core/limits.ts';
-import { makeZip } from '../fixtures/images.ts';
+import { readZip } from './archive.ts';
+import { ArchiveTooLargeError, CaptchaOcrError, InvalidArchiveError } from './errors.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
+import { makeZip } from '../test/fixtures/images.ts';
 
 const limits = DEFAULT_LIMITS;
 

@@ -1,0 +1,46 @@
+import type { OutputSpec } from '../../core/model-metadata.ts';
+import { ctcForwardBackward } from '../ctc.ts';
+
+/** The batch's mean loss and its gradient with respect to the logits `[N, T, K]`. */
+export interface LossGradient {
+  readonly loss: number;
+  readonly grad: Float32Array;
+}
+
+/**
+ * The same losses as train/loss.ts (which tfjs differentiates), with the gradient written out:
+ * CTC's mean over the samples whose label fits, or the mean softmax cross-entropy per position.
+ */
+export function lossGradient(output: OutputSpec, logits: Float32Array, shape: readonly number[], labels: readonly (readonly number[])[]): LossGradient {
+  const [n, t, k] = shape;
+  if (output.kind === 'ctc') {
+    const { losses, grad } = ctcForwardBackward(logits, n, t, k, labels, output.blankIndex);
+    let sum = 0;
+    let count = 0;
+    for (const l of losses) {
+      if (Number.isFinite(l)) {
+        sum += l;
+        count++;
+      }
+    }
+    const scale = count > 0 ? 1 / count : 0;
+    for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+    return { loss: count > 0 ? sum / count : 0, grad };
+  }
+  const grad = new Float32Array(n * t * k);
+  const scale = 1 / (n * t);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < t; j++) {
+      const base = (i * t + j) * k;
+      const target = labels[i][j] ?? output.endIndex ?? 0;
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) max = Math.max(max, logits[base + c]);
+      let z = 0;
+      for (let c = 0; c < k; c++) z += Math.exp(logits[base + c] - max);
+      for (let c = 0; c < k; c++) grad[base + c] = (Math.exp(logits[base + c] - max) / z - (c === target ? 1 : 0)) * scale;
+      sum += max + Math.log(z) - logits[base + target];
+    }
+  }
+  return { loss: sum * scale, grad };
+}

@@ -1,0 +1,191 @@
+import { sizeOf, type Tape } from './tape.ts';
+
+/**
+ * A tensor of the training graph. `layout` says how its data is held: `nchw` for 4-D feature
+ * maps (channels first, what onnxruntime's convolution and pooling kernels want), `tf` for
+ * tfjs's own layout (channels last). `shape` is always the tfjs (logical) shape, batch first.
+ */
+export interface Tensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly layout: 'nchw' | 'tf';
+}
+
+const NHWC_TO_NCHW = [0, 3, 1, 2];
+const NCHW_TO_NHWC = [0, 2, 3, 1];
+const inverse = (perm: readonly number[]): number[] => perm.map((_, i) => perm.indexOf(i));
+
+/** Transpose with its gradient (the inverse transpose). */
+function transpose(t: Tape, x: string, perm: readonly number[]): string {
+  const y = t.op('Transpose', [x], { perm: [...perm] });
+  t.record(y, (dy) => t.accumulate(x, t.op('Transpose', [dy], { perm: inverse(perm) })));
+  return y;
+}
+
+export function toNchw(t: Tape, x: Tensor): Tensor {
+  if (x.layout === 'nchw') return x;
+  if (x.shape.length !== 4) throw new Error(`internal error: ${x.name} is not a 4-D feature map`);
+  return { name: transpose(t, x.name, NHWC_TO_NCHW), shape: x.shape, layout: 'nchw' };
+}
+
+export function toTf(t: Tape, x: Tensor): Tensor {
+  if (x.layout === 'tf') return x;
+  return { name: transpose(t, x.name, NCHW_TO_NHWC), shape: x.shape, layout: 'tf' };
+}
+
+/** TensorFlow's 'same' padding for stride 1: the extra pixel goes after. */
+function samePads(kernel: number, dilation: number): [number, number] {
+  const total = (kernel - 1) * dilation;
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/**
+ * Conv2D, stride 1, on an NCHW map; `kernel` is the tfjs kernel `[kh, kw, I, O]` (a graph input).
+ * dX: ConvTranspose with the same weights and pads. dW: the input's kh x kw shifted windows
+ * (Slice + Concat, channels last) times dY in one Gemm, which lands in tfjs's kernel layout.
+ */
+export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined, padding: 'same' | 'valid'): Tensor {
+  const [kh, kw, cin, cout] = kernelShape;
+  const [n, h, w] = x.shape;
+  const [top, bottom] = padding === 'same' ? samePads(kh, 1) : [0, 0];
+  const [left, right] = padding === 'same' ? samePads(kw, 1) : [0, 0];
+  const ho = h + top + bottom - kh + 1;
+  const wo = w + left + right - kw + 1;
+  const pads = [top, left, bottom, right];
+  // The kernel as onnxruntime wants it, [O, I, kh, kw]; its gradient comes back in tfjs layout below.
+  const weights = t.op('Transpose', [kernel], { perm: [3, 2, 0, 1] });
+  const y = t.op('Conv', bias ? [x.name, weights, bias] : [x.name, weights], { kernel_shape: [kh, kw], pads });
+  t.record(y, (dy) => {
+    // dX: a plain convolution of dY with the kernel flipped and its in/out channels swapped
+    // (onnxruntime's ConvTranspose took twice as long for the same arithmetic).
+    const swapped = t.op('Transpose', [kernel], { perm: [2, 3, 0, 1] });
+    const flipped = t.op('Slice', [swapped, t.int64('starts', [-1, -1]), t.int64('ends', [-(2 ** 31), -(2 ** 31)]), t.int64('axes', [2, 3]), t.int64('steps', [-1, -1])]);
+    t.accumulate(x.name, t.op('Conv', [dy, flipped], { kernel_shape: [kh, kw], pads: [kh - 1 - top, kw - 1 - left, kh - 1 - bottom, kw - 1 - right] }));
+    const xt = t.op('Transpose', [x.name], { perm: NCHW_TO_NHWC });
+    const xp = top + bottom + left + right > 0 ? t.op('Pad', [xt, t.int64('pads', [0, top, left, 0, 0, bottom, right, 0])]) : xt;
+    const taps: string[] = [];
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        taps.push(kh * kw === 1 ? xp : t.op('Slice', [xp, t.int64('starts', [a, b]), t.int64('ends', [a + ho, b + wo]), t.int64('axes', [1, 2])]));
+      }
+    }
+    const windows = taps.length === 1 ? taps[0] : t.op('Concat', taps, { axis: 3 });
+    const columns = t.op('Reshape', [windows, t.int64('shape', [n * ho * wo, kh * kw * cin])]);
+    const dyRows = t.op('Reshape', [t.op('Transpose', [dy], { perm: NCHW_TO_NHWC }), t.int64('shape', [n * ho * wo, cout])]);
+    const dw = t.op('Gemm', [columns, dyRows], { transA: 1 });
+    t.accumulate(kernel, t.op('Reshape', [dw, t.int64('shape', [kh, kw, cin, cout])]));
+    if (bias) t.accumulate(bias, t.op('ReduceSum', [dy, t.int64('axes', [0, 2, 3])], { keepdims: 0 }));
+  });
+  return { name: y, shape: [n, ho, wo, cout], layout: 'nchw' };
+}
+
+/** Max pooling without padding, windows not overlapping (stride >= pool): the gradient goes back through MaxUnpool with the pool's indices. */
+export function maxPool(t: Tape, x: Tensor, pool: readonly number[], strides: readonly number[]): Tensor {
+  if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);
+  const [n, h, w, c] = x.shape;
+  const y = t.op('MaxPool', [x.name], { kernel_shape: [...pool], strides: [...strides] });
+  t.record(y, (dy) => {
+    // The backward graph pools again with indices (slower than plain pooling, so the forward
+    // graph does without); the gradient goes to the first maximum of each window, as in tfjs.
+    const [, indices] = t.g.opMulti('MaxPool', [x.name], 2, { kernel_shape: [...pool], strides: [...strides] });
+    const shape = t.int64('shape', [n, c, h, w]);
+    t.accumulate(x.name, t.op('MaxUnpool', [dy, indices, shape], { kernel_shape: [...pool], strides: [...strides] }));
+  });
+  const ho = Math.floor((h - pool[0]) / strides[0]) + 1;
+  const wo = Math.floor((w - pool[1]) / strides[1]) + 1;
+  return { name: y, shape: [n, ho, wo, c], layout: 'nchw' };
+}
+
+/** What a batch norm in training mode reports for its moving averages. */
+export interface BatchStats {
+  readonly mean: string;
+  readonly variance: string;
+}
+
+/**
+ * Batch normalisation in training mode over the channels (axis 1 of an NCHW map, or the last
+ * axis of a tf-layout tensor), with the batch's mean and biased variance as extra outputs.
+ * Gradient: dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)).
+ */
+export function batchNorm(t: Tape, x: Tensor, gamma: string, beta: string, epsilon: number): { y: Tensor; stats: BatchStats } {
+  const rank = x.shape.length;
+  const channels = x.shape[rank - 1];
+  const channelAxis = x.layout === 'nchw' ? 1 : rank - 1;
+  const axes = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== channelAxis);
+  const count = sizeOf(x.shape) / channels;
+  const bshape = Array.from({ length: rank }, (_, i) => (i === channelAxis ? channels : 1));
+  const mean = t.op('ReduceMean', [x.name], { axes, keepdims: 1 });
+  const centred = t.op('Sub', [x.name, mean]);
+  const variance = t.op('ReduceMean', [t.op('Mul', [centred, centred])], { axes, keepdims: 1 });
+  const invStd = t.op('Reciprocal', [t.op('Sqrt', [t.op('Add', [variance, t.scalar('epsilon', epsilon)])])]);
+  const xhat = t.op('Mul', [centred, invStd]);
+  const g = t.op('Reshape', [gamma, t.int64('shape', bshape)]);
+  const b = t.op('Reshape', [beta, t.int64('shape', bshape)]);
+  const y = t.op('Add', [t.op('Mul', [xhat, g]), b]);
+  t.record(y, (dy) => {
+    const reduceAxes = t.int64('axes', axes);
+    const dbeta = t.op('ReduceSum', [dy, reduceAxes], { keepdims: 1 });
+    const dgamma = t.op('ReduceSum', [t.op('Mul', [dy, xhat]), reduceAxes], { keepdims: 1 });
+    t.accumulate(beta, t.op('Reshape', [dbeta, t.int64('shape', [channels])]));
+    t.accumulate(gamma, t.op('Reshape', [dgamma, t.int64('shape', [channels])]));
+    const invCount = t.scalar('inv_count', 1 / count);
+    const inner = t.op('Sub', [t.op('Sub', [dy, t.op('Mul', [dbeta, invCount])]), t.op('Mul', [xhat, t.op('Mul', [dgamma, invCount])])]);
+    t.accumulate(x.name, t.op('Mul', [inner, t.op('Mul', [g, invStd])]));
+  });
+  const flat = (v: string) => t.op('Reshape', [v, t.int64('shape', [channels])]);
+  return { y: { name: y, shape: x.shape, layout: x.layout }, stats: { mean: flat(mean), variance: flat(variance) } };
+}
+
+export function relu(t: Tape, x: Tensor): Tensor {
+  const y = t.op('Relu', [x.name]);
+  t.record(y, (dy) => {
+    const zero = t.scalar('zero', 0);
+    t.accumulate(x.name, t.op('Where', [t.op('Greater', [y, zero]), dy, zero]));
+  });
+  return { ...x, name: y };
+}
+
+/** Dense on the last axis of a tf-layout tensor: x @ W (+ b). */
+export function dense(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined): Tensor {
+  if (x.layout !== 'tf') throw new Error('internal error: dense needs a tf-layout tensor');
+  const [units, out] = kernelShape;
+  const rows = sizeOf(x.shape) / units;
+  const product = t.op('MatMul', [x.name, kernel]);
+  const y = bias ? t.op('Add', [product, bias]) : product;
+  t.record(y, (dy) => {
+    t.accumulate(x.name, t.op('MatMul', [dy, t.op('Transpose', [kernel], { perm: [1, 0] })]));
+    const dyRows = t.op('Reshape', [dy, t.int64('shape', [rows, out])]);
+    const xRows = t.op('Reshape', [x.name, t.int64('shape', [rows, units])]);
+    t.accumulate(kernel, t.op('Gemm', [xRows, dyRows], { transA: 1 }));
+    if (bias) t.accumulate(bias, t.op('ReduceSum', [dyRows, t.int64('axes', [0])], { keepdims: 0 }));
+  });
+  return { name: y, shape: [...x.shape.slice(0, -1), out], layout: 'tf' };
+}
+
+/** Reshape of a tf-layout tensor (tfjs Reshape and Flatten). */
+export function reshape(t: Tape, x: Tensor, shape: readonly number[]): Tensor {
+  if (x.layout !== 'tf') throw new Error('internal error: reshape needs a tf-layout tensor');
+  if (sizeOf(shape) !== sizeOf(x.shape)) throw new Error(`internal error: cannot reshape [${x.shape}] to [${shape}]`);
+  const y = t.op('Reshape', [x.name, t.int64('shape', shape)]);
+  t.record(y, (dy) => t.accumulate(x.name, t.op('Reshape', [dy, t.int64('shape', x.shape)])));
+  return { name: y, shape, layout: 'tf' };
+}
+
+/** Concatenation of tf-layout tensors along the last axis; the gradient is split back. */
+export function concatLast(t: Tape, xs: readonly Tensor[]): Tensor {
+  const rank = xs[0].shape.length;
+  const sizes = xs.map((x) => x.shape[rank - 1]);
+  const y = t.op('Concat', xs.map((x) => x.name), { axis: rank - 1 });
+  t.record(y, (dy) => {
+    const parts = t.g.opMulti('Split', [dy, t.int64('split', sizes)], xs.length, { axis: rank - 1 });
+    xs.forEach((x, i) => t.accumulate(x.name, parts[i]));
+  });
+  return { name: y, shape: [...xs[0].shape.slice(0, -1), sizes.reduce((a, b) => a + b, 0)], layout: 'tf' };
+}
+
+/** Dropout as a multiplication by a mask fed each step (0 or 1 / (1 - rate)). */
+export function dropout(t: Tape, x: Tensor, mask: string): Tensor {
+  const y = t.op('Mul', [x.name, mask]);
+  t.record(y, (dy) => t.accumulate(x.name, t.op('Mul', [dy, mask])));
+  return { ...x, name: y };
+}

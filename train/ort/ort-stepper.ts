@@ -1,0 +1,207 @@
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { createRng } from '../../core/rng.ts';
+import type { ModelSpec } from '../models/model-spec.ts';
+import { batchLabels, type Batch } from '../data/batch.ts';
+import { countCorrect, type StepResult, type TrainStepper } from '../parallel/stepper.ts';
+import { Adam } from './adam.ts';
+import { lossGradient } from './loss-gradient.ts';
+import { buildTrainingGraphs, IMAGE_INPUT, LOGITS_GRAD_INPUT, LOGITS_OUTPUT, type TrainingGraphs } from './training-graph.ts';
+
+export interface OrtStepperOptions {
+  readonly model: tf.LayersModel;
+  readonly logitsLayer: string;
+  readonly spec: ModelSpec;
+  readonly batchSize: number;
+  /** The trainer's optimizer; its Adam state is taken over when `resumed`. */
+  readonly optimizer: tf.Optimizer;
+  readonly resumed: boolean;
+  /** Seeds the dropout masks (mask of step k depends on (seed, k) only). */
+  readonly seed: number;
+  /** onnxruntime execution providers, in order of preference (default ['cpu']). */
+  readonly providers?: readonly string[];
+  /** Intra-op threads (default: every core). */
+  readonly threads?: number;
+}
+
+/** Which provider the sessions run on, and why when it is not the first one asked for. */
+export interface EngineInfo {
+  readonly provider: string;
+  readonly threads: number;
+  readonly note?: string;
+}
+
+interface MovingStats {
+  readonly mean: tf.LayerVariable;
+  readonly variance: tf.LayerVariable;
+  readonly meanValues: Float32Array;
+  readonly varianceValues: Float32Array;
+  readonly decay: number;
+  readonly meanOutput: string;
+  readonly varianceOutput: string;
+}
+
+async function createSessions(graphs: TrainingGraphs, providers: readonly string[], threads: number): Promise<{ forward: ort.InferenceSession; backward: ort.InferenceSession; info: EngineInfo }> {
+  const failures: string[] = [];
+  for (const provider of providers) {
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [provider],
+      intraOpNumThreads: threads,
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    };
+    try {
+      const forward = await ort.InferenceSession.create(graphs.forward, options);
+      const backward = await ort.InferenceSession.create(graphs.backward, options);
+      const note = failures.length > 0 ? `fell back to ${provider}: ${failures.join('; ')}` : undefined;
+      return { forward, backward, info: { provider, threads, note } };
+    } catch (error) {
+      failures.push(`${provider}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(`onnxruntime could not start a training session (${failures.join('; ')})`);
+}
+
+/**
+ * Training steps whose arithmetic runs in onnxruntime-node: the model stays a tfjs layers
+ * model (built, checkpointed, evaluated and exported as before), its forward and backward
+ * passes are ONNX graphs generated from its layers (train/ort/training-graph.ts), the loss
+ * gradient is computed here, and Adam runs on Float32Arrays in tfjs's exact arithmetic.
+ * `syncModel` writes the weights back into the tfjs model; `withOptimizer` hands out a tfjs
+ * Adam with the same state, so checkpoints are interchangeable with the tfjs path.
+ */
+export class OrtStepper implements TrainStepper {
+  readonly workers = 1;
+
+  private constructor(
+    private readonly options: OrtStepperOptions,
+    private readonly graphs: TrainingGraphs,
+    private readonly forward: ort.InferenceSession,
+    private readonly backward: ort.InferenceSession,
+    readonly engine: EngineInfo,
+    private readonly weights: Float32Array[],
+    private readonly adam: Adam,
+    private readonly moving: MovingStats[],
+  ) {}
+
+  static async open(options: OrtStepperOptions): Promise<OrtStepper> {
+    const { model } = options;
+    const graphs = buildTrainingGraphs(model, options.logitsLayer, options.batchSize);
+    const { forward, backward, info } = await createSessions(graphs, options.providers ?? ['cpu'], options.threads ?? availableParallelism());
+    const weights = model.trainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+    const adam = options.resumed ? await adamFrom(options.optimizer, weights.length) : Adam.zeros(weights.map((w) => w.length));
+    const moving = graphs.batchNorms.map((bn): MovingStats => {
+      const layer = model.getLayer(bn.layer);
+      const find = (suffix: string) => {
+        const v = layer.nonTrainableWeights.find((w) => w.originalName.endsWith(`/${suffix}`));
+        if (!v) throw new Error(`batch norm ${bn.layer} has no ${suffix}`);
+        return v;
+      };
+      const mean = find('moving_mean');
+      const variance = find('moving_variance');
+      return {
+        mean,
+        variance,
+        meanValues: Float32Array.from(mean.read().dataSync() as Float32Array),
+        varianceValues: Float32Array.from(variance.read().dataSync() as Float32Array),
+        decay: 1 - bn.momentum,
+        meanOutput: bn.mean,
+        varianceOutput: bn.variance,
+      };
+    });
+    return new OrtStepper(options, graphs, forward, backward, info, weights, adam, moving);
+  }
+
+  private feeds(batch: Batch): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = { [IMAGE_INPUT]: new ort.Tensor('float32', batch.images, [...this.graphs.inputShape]) };
+    const shapes = this.options.model.trainableWeights.map((w) => w.shape as number[]);
+    this.graphs.weightInputs.forEach((name, i) => {
+      feeds[name] = new ort.Tensor('float32', this.weights[i], shapes[i]);
+    });
+    this.graphs.dropouts.forEach((d, i) => {
+      const rng = createRng(this.options.seed, 0x0d70_0000 + batch.step * 16 + i);
+      const keep = 1 / (1 - d.rate);
+      const mask = new Float32Array(d.shape.reduce((a, b) => a * b, 1));
+      for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.rate ? 0 : keep;
+      feeds[d.input] = new ort.Tensor('float32', mask, [...d.shape]);
+    });
+    return feeds;
+  }
+
+  /** The batch's loss, the gradient of every trainable weight (model order), the training-mode logits and the batch statistics. */
+  async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array[]; logits: Float32Array; result: ort.InferenceSession.OnnxValueMapType }> {
+    if (batch.size !== this.options.batchSize) throw new Error(`the onnxruntime engine was built for batches of ${this.options.batchSize}, got ${batch.size}`);
+    const feeds = this.feeds(batch);
+    const out = await this.forward.run(feeds);
+    const logits = out[LOGITS_OUTPUT].data as Float32Array;
+    const shape = this.graphs.logitsShape;
+    const labels = batchLabels(batch);
+    const { loss, grad } = lossGradient(this.options.spec.output, logits, shape, labels);
+    feeds[LOGITS_GRAD_INPUT] = new ort.Tensor('float32', grad, [...shape]);
+    const result = await this.backward.run(feeds);
+    const grads = this.graphs.gradOutputs.map((name) => result[name].data as Float32Array);
+    return { loss, grads, logits, result };
+  }
+
+  async step(batch: Batch, learningRate: number): Promise<StepResult> {
+    const { loss, grads, logits, result } = await this.gradients(batch);
+    const shape = this.graphs.logitsShape;
+    this.adam.apply(this.weights, grads, learningRate);
+    for (const m of this.moving) {
+      const mean = result[m.meanOutput].data as Float32Array;
+      const variance = result[m.varianceOutput].data as Float32Array;
+      for (let c = 0; c < mean.length; c++) {
+        m.meanValues[c] -= (m.meanValues[c] - mean[c]) * m.decay;
+        m.varianceValues[c] -= (m.varianceValues[c] - variance[c]) * m.decay;
+      }
+    }
+    return { loss, correct: countCorrect(logits, shape, batch, this.options.spec.charset, this.options.spec.output) };
+  }
+
+  async syncModel(): Promise<void> {
+    const write = (v: tf.LayerVariable, values: Float32Array) => {
+      const t = tf.tensor(values, v.shape as number[]);
+      v.write(t);
+      t.dispose();
+    };
+    this.options.model.trainableWeights.forEach((w, i) => write(w, this.weights[i]));
+    for (const m of this.moving) {
+      write(m.mean, m.meanValues);
+      write(m.variance, m.varianceValues);
+    }
+  }
+
+  async withOptimizer<T>(fn: (optimizer: tf.Optimizer) => Promise<T>): Promise<T> {
+    const names = this.options.model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
+    const shapes = this.options.model.trainableWeights.map((w) => w.shape as number[]);
+    const tensors = [
+      { name: 'iter', tensor: tf.scalar(this.adam.iterations, 'int32') },
+      ...this.adam.first.map((m, i) => ({ name: `${names[i]}/m`, tensor: tf.tensor(m, shapes[i]) })),
+      ...this.adam.second.map((v, i) => ({ name: `${names[i]}/v`, tensor: tf.tensor(v, shapes[i]) })),
+    ];
+    // Only its state is used (a checkpoint stores the moments and the step count, not the rate).
+    const optimizer = tf.train.adam(1e-3);
+    try {
+      await optimizer.setWeights(tensors);
+      return await fn(optimizer);
+    } finally {
+      tf.dispose(tensors.map((t) => t.tensor));
+      optimizer.dispose();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.forward.release();
+    await this.backward.release();
+  }
+}
+
+/** Adam's state from a tfjs Adam optimizer (iterations, then every first moment, then every second). */
+async function adamFrom(optimizer: tf.Optimizer, count: number): Promise<Adam> {
+  const named = await optimizer.getWeights();
+  if (named.length !== 1 + 2 * count) throw new Error(`the checkpoint's optimizer holds ${named.length} tensors; this model needs ${1 + 2 * count}`);
+  const iterations = (await named[0].tensor.data())[0];
+  const values = await Promise.all(named.slice(1).map(async (w) => Float32Array.from((await w.tensor.data()) as Float32Array)));
+  return new Adam(values.slice(0, count), values.slice(count), iterations);
+}
