@@ -8,7 +8,12 @@ export interface BenchServer {
 
 /** Resolves with the server's URL once it logs "... at http://host:port"; rejects if it exits first. */
 export async function startBenchServer(modelPath: string): Promise<BenchServer> {
-  const server = spawn(process.execPath, ['bin/captcha-ocr.js', 'serve', '--model', modelPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return startBenchServerWith(['--model', modelPath]);
+}
+
+/** `captcha-ocr serve ARGS --port 0`, e.g. `['--models-dir', DIR]`. */
+export async function startBenchServerWith(args: readonly string[]): Promise<BenchServer> {
+  const server = spawn(process.execPath, ['bin/captcha-ocr.js', 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     server.stdout.on('data', (d: Buffer) => {

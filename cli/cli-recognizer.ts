@@ -1,5 +1,7 @@
+import { charsetMask } from '../core/decode-output.ts';
 import { limitsFromEnv, type Limits } from '../core/limits.ts';
 import { createRecognizer, type Recognizer } from '../functions/app/recognizer.ts';
+import type { PredictOptions } from '../functions/predictor.ts';
 import { UsageError } from '../command/usage-error.ts';
 import { defaultModelPath } from '../functions/node/load-model.ts';
 import { createNodePredictor, parseWorkers, workersFromEnv } from '../functions/node/node-predictor.ts';
@@ -19,6 +21,27 @@ export const MODEL_HELP = `  --model M         the .onnx model; its metadata is 
   --workers N|auto  threads that run the model, one onnxruntime session each, while the main
                     thread decodes images (default $ORT_WORKERS, else auto = CPU cores - 1,
                     1 to 4; 0 = on the main thread)`;
+
+/** `--charset` of decode and score. */
+export const CHARSET_FLAG = { charset: { type: 'string' } } as const;
+
+export const CHARSET_HELP = `  --charset CHARS   read only these characters, e.g. 0123456789: the model's other classes are
+                    masked before decoding (as ?charset= on the HTTP API); a character the model
+                    does not know is an error (exit code 2)`;
+
+/**
+ * `--charset CHARS` as the predict options of the recognizer's model. A character the model does
+ * not know stops the recognizer's worker threads and is a UsageError.
+ */
+export async function charsetOption(recognizer: Recognizer, chars: string | undefined): Promise<PredictOptions | undefined> {
+  if (chars === undefined) return undefined;
+  try {
+    return { mask: charsetMask(recognizer.metadata.charset, chars) };
+  } catch (error) {
+    await recognizer.predictor.dispose?.();
+    throw new UsageError(`--charset: ${(error as Error).message}`);
+  }
+}
 
 export function providersFlag(value: string | undefined): string[] | undefined {
   try {

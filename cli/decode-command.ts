@@ -4,13 +4,13 @@ import { parseFlags } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
 import { errorItem } from '../core/error-response.ts';
 import { CaptchaOcrError } from '../core/errors.ts';
-import { cliRecognizer, MODEL_FLAGS, MODEL_HELP } from './cli-recognizer.ts';
+import { CHARSET_FLAG, CHARSET_HELP, charsetOption, cliRecognizer, MODEL_FLAGS, MODEL_HELP } from './cli-recognizer.ts';
 
 const BATCH = 64;
 
 export const decodeCommand: Command = {
   summary: 'read the text of CAPTCHA images',
-  help: `Usage: captcha-ocr decode FILE... [--model M] [--json] [--providers LIST] [--workers N|auto]
+  help: `Usage: captcha-ocr decode FILE... [--model M] [--charset CHARS] [--json] [--providers LIST] [--workers N|auto]
 
 Reads each image (PNG, JPEG, GIF, WebP, BMP) with the model, exactly as POST /decode does.
 Prints "FILE<TAB>TEXT<TAB>CONFIDENCE" per image, or with --json one JSON object per line:
@@ -20,17 +20,19 @@ prints {"file", "error": {"code", "message"}} and the exit code is 1.
 Options:
 ${MODEL_HELP}
                     (decode runs on the main thread unless --workers or $ORT_WORKERS says otherwise)
+${CHARSET_HELP}
   --json            one JSON object per line`,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { ...MODEL_FLAGS, json: { type: 'boolean' } }, true);
+    const { values, positionals } = parseFlags(argv, { ...MODEL_FLAGS, ...CHARSET_FLAG, json: { type: 'boolean' } }, true);
     if (positionals.length === 0) throw new UsageError('give at least one image FILE');
     const { recognizer } = await cliRecognizer(values, 0);
+    const predict = await charsetOption(recognizer, values.charset);
     let failures = 0;
     for (let start = 0; start < positionals.length; start += BATCH) {
       const files = positionals.slice(start, start + BATCH);
       const read = await Promise.all(files.map((f) => readFile(f).then((b) => new Uint8Array(b) as Uint8Array | Error, (e: Error) => e)));
       const readable = read.map((r, i) => ({ r, i })).filter((x): x is { r: Uint8Array; i: number } => !(x.r instanceof Error));
-      const results = await recognizer.recognizeMany(readable.map((x) => x.r));
+      const results = await recognizer.recognizeMany(readable.map((x) => x.r), predict);
       const out: unknown[] = read.map((r) => r);
       readable.forEach((x, k) => (out[x.i] = results[k]));
       files.forEach((file, i) => {

@@ -7,7 +7,7 @@ import { limitsFromEnv } from '../core/limits.ts';
 import type { ArchiveEntry } from '../core/archive.ts';
 import { scoreEntries, type ScoreReport } from '../functions/app/score-archive.ts';
 import { renderReportHtml, rowsToCsv } from '../functions/app/score-formats.ts';
-import { cliRecognizer, MODEL_FLAGS, MODEL_HELP } from './cli-recognizer.ts';
+import { CHARSET_FLAG, CHARSET_HELP, charsetOption, cliRecognizer, MODEL_FLAGS, MODEL_HELP } from './cli-recognizer.ts';
 import { folderEntries } from './folder-entries.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -28,7 +28,7 @@ export function summaryText(r: ScoreReport): string {
 
 export const scoreCommand: Command = {
   summary: 'score the model on a labelled zip archive or folder',
-  help: `Usage: captcha-ocr score ZIP|DIR [--model M] [--json [--details] | --csv | --html FILE] [--providers LIST] [--workers N|auto]
+  help: `Usage: captcha-ocr score ZIP|DIR [--model M] [--charset CHARS] [--json [--details] | --csv | --html FILE] [--providers LIST] [--workers N|auto]
 
 Reads every image of the archive (or folder, e.g. the output of \`captcha-ocr generate\`) and
 compares it with its label, exactly as POST /score does. Labels come from labels.csv
@@ -36,13 +36,14 @@ compares it with its label, exactly as POST /score does. Labels come from labels
 
 Options:
 ${MODEL_HELP}
+${CHARSET_HELP}
   --json            print the POST /score JSON object
   --details         with --json: add one row per image
   --csv             print the per-image rows as CSV
   --html FILE       write the HTML report (with the misread images) to FILE
 Limits from the environment as for the server (MAX_ARCHIVE_ENTRIES, MAX_UNCOMPRESSED_BYTES, ...).`,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { ...MODEL_FLAGS, json: { type: 'boolean' }, details: { type: 'boolean' }, csv: { type: 'boolean' }, html: { type: 'string' } }, true);
+    const { values, positionals } = parseFlags(argv, { ...MODEL_FLAGS, ...CHARSET_FLAG, json: { type: 'boolean' }, details: { type: 'boolean' }, csv: { type: 'boolean' }, html: { type: 'string' } }, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one ZIP file or folder');
     if ([values.json, values.csv, values.html !== undefined].filter(Boolean).length > 1) throw new UsageError('use only one of --json, --csv, --html');
     if (values.details && !values.json) throw new UsageError('--details goes with --json');
@@ -57,8 +58,9 @@ Limits from the environment as for the server (MAX_ARCHIVE_ENTRIES, MAX_UNCOMPRE
     const limits = limitsFromEnv(process.env);
     const entries: ArchiveEntry[] = stat.isDirectory() ? folderEntries(target, limits.maxArchiveEntries) : readZip(new Uint8Array(readFileSync(target)), limits);
     const { recognizer } = await cliRecognizer(values);
+    const predict = await charsetOption(recognizer, values.charset);
     try {
-      const result = await scoreEntries(entries, recognizer, { details: values.details });
+      const result = await scoreEntries(entries, recognizer, { details: values.details, predict });
       if (values.json) console.log(JSON.stringify(result.report, null, 2));
       else if (values.csv) process.stdout.write(rowsToCsv(result.rows));
       else {

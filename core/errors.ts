@@ -8,11 +8,14 @@ export class CaptchaOcrError extends Error {
   readonly code: string;
   /** The HTTP status this error maps to. */
   readonly status: number;
-  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+  /** Extra fields of the error body beside `code` and `message` (e.g. `available` model names). */
+  readonly details?: Readonly<Record<string, unknown>>;
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown; details?: Readonly<Record<string, unknown>> }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
     this.status = status;
+    if (options?.details) this.details = options.details;
   }
 }
 
@@ -92,5 +95,30 @@ export class MethodNotAllowedError extends CaptchaOcrError {
 export class RequestTimeoutError extends CaptchaOcrError {
   constructor(message: string) {
     super('request_timeout', 408, message);
+  }
+}
+
+/** `?charset=` / `--charset` is empty or holds a character the model does not know. */
+export class InvalidCharsetError extends CaptchaOcrError {
+  constructor(message: string) {
+    super('invalid_charset', 400, message);
+  }
+}
+
+/** `?model=NAME` names no model this server holds; the error body lists the `available` ones. */
+export class UnknownModelError extends CaptchaOcrError {
+  readonly available: readonly string[];
+  constructor(message: string, available: readonly string[]) {
+    super('unknown_model', 404, message, { details: { available } });
+    this.available = available;
+  }
+}
+
+/** `?model=NAME` names a model of the folder that failed to load; the body lists the `available` ones. */
+export class ModelUnavailableError extends CaptchaOcrError {
+  readonly available: readonly string[];
+  constructor(message: string, available: readonly string[]) {
+    super('model_unavailable', 503, message, { details: { available } });
+    this.available = available;
   }
 }

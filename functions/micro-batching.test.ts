@@ -49,3 +49,29 @@ test('an error reaches every caller of that run, and later runs still work', asy
   fail = false;
   assert.equal((await batched.predict(x, 1))[0].text, 'ok');
 });
+
+test('calls with different charset masks never share a run, and each run gets its own mask', async () => {
+  const metadata = tinyMetadata();
+  const per = metadata.input.height * metadata.input.width;
+  const runs: { n: number; mask: string }[] = [];
+  const inner: Predictor = {
+    metadata,
+    info: () => ({ runtime: 'fake', provider: 'cpu', requestedProviders: ['cpu'], warnings: [] }),
+    async predict(_inputs, n, options) {
+      const mask = options?.mask ? options.mask.map((b) => (b ? 1 : 0)).join('') : 'none';
+      runs.push({ n, mask });
+      await new Promise((r) => setTimeout(r, 2));
+      return Array.from({ length: n }, (): DecodedText => ({ text: mask, confidence: 1, characters: [] }));
+    },
+  };
+  const batched = withMicroBatching(inner, { maxBatch: 8, maxWaitMs: 2 });
+  const digits = [...metadata.charset].map((c) => /\d/.test(c));
+  const x = new Float32Array(per);
+  const asked = [undefined, digits, undefined, digits, digits, undefined];
+  const answers = await Promise.all(asked.map((mask) => batched.predict(x, 1, mask ? { mask } : undefined)));
+  const digitKey = digits.map((b) => (b ? 1 : 0)).join('');
+  assert.deepEqual(answers.map((a) => a[0].text), asked.map((m) => (m ? digitKey : 'none')));
+  // two runs of three: the calls were grouped by mask, not cut at the first change
+  assert.deepEqual(runs.map((r) => r.n).sort(), [3, 3]);
+  assert.deepEqual(runs.map((r) => r.mask).sort(), [digitKey, 'none'].sort());
+});

@@ -1,5 +1,5 @@
 import type { DecodedText } from '../core/decode-output.ts';
-import { inputSize, type Predictor } from './predictor.ts';
+import { inputSize, type PredictOptions, type Predictor } from './predictor.ts';
 
 export interface MicroBatchingOptions {
   /** Most images in one model run (default 32). */
@@ -13,6 +13,9 @@ export interface MicroBatchingOptions {
 interface Pending {
   readonly inputs: Float32Array;
   readonly n: number;
+  readonly options?: PredictOptions;
+  /** Calls share a run only when their options (the `?charset=` mask) are the same. */
+  readonly key: string;
   readonly resolve: (texts: DecodedText[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -20,7 +23,9 @@ interface Pending {
 /**
  * Wraps a predictor so that concurrent calls share model runs: calls queue while `maxInFlight`
  * runs are in flight and go together in the next one (up to `maxBatch` images); when a run
- * slot is free the first call waits at most `maxWaitMs`. Runtime-neutral (timers only), so every entry can use it.
+ * slot is free the first call waits at most `maxWaitMs`. Calls with different options (a
+ * `?charset=` mask) never share a run: a run takes the first call and the queued calls with the
+ * same options. Runtime-neutral (timers only), so every entry can use it.
  */
 export function withMicroBatching(inner: Predictor, options: MicroBatchingOptions = {}): Predictor {
   const maxBatch = Math.max(1, options.maxBatch ?? 32);
@@ -38,12 +43,17 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
       timer = undefined;
     }
     if (running >= maxInFlight || queue.length === 0) return;
-    const batch: Pending[] = [];
-    let n = 0;
-    while (queue.length > 0 && (batch.length === 0 || n + queue[0].n <= maxBatch)) {
-      const p = queue.shift()!;
-      batch.push(p);
-      n += p.n;
+    const batch: Pending[] = [queue.shift()!];
+    let n = batch[0].n;
+    for (let i = 0; i < queue.length; ) {
+      const p = queue[i];
+      if (p.key !== batch[0].key) i++;
+      else if (n + p.n > maxBatch) break;
+      else {
+        queue.splice(i, 1);
+        batch.push(p);
+        n += p.n;
+      }
     }
     queued -= n;
     let inputs: Float32Array;
@@ -57,7 +67,7 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
       }
     }
     running++;
-    const done = inner.predict(inputs, n);
+    const done = inner.predict(inputs, n, batch[0].options);
     if (queue.length > 0 && running < maxInFlight) queueMicrotask(run);
     done.then(
       (texts) => {
@@ -81,11 +91,11 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
     concurrency: maxInFlight,
     info: () => inner.info(),
     dispose: inner.dispose ? () => inner.dispose!() : undefined,
-    predict(inputs, n) {
+    predict(inputs, n, options) {
       if (n <= 0) return Promise.resolve([]);
-      if (n >= maxBatch) return inner.predict(inputs, n);
+      if (n >= maxBatch) return inner.predict(inputs, n, options);
       return new Promise<DecodedText[]>((resolve, reject) => {
-        queue.push({ inputs, n, resolve, reject });
+        queue.push({ inputs, n, options, key: optionsKey(options), resolve, reject });
         queued += n;
         if (running >= maxInFlight) return;
         if (queued >= maxBatch) run();
@@ -93,4 +103,8 @@ export function withMicroBatching(inner: Predictor, options: MicroBatchingOption
       });
     },
   };
+}
+
+function optionsKey(options: PredictOptions | undefined): string {
+  return options?.mask ? options.mask.map((allowed) => (allowed ? '1' : '0')).join('') : '';
 }

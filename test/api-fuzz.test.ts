@@ -86,3 +86,24 @@ test('huge dimensions in a header are refused at once, not decoded', async () =>
   assert.equal(res.status, 413);
   assert.ok(performance.now() - t0 < 200);
 });
+
+test('property: any ?model= and ?charset= give 200 (reading only allowed characters), 400 or 404, never a 5xx', async () => {
+  const charset = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const chars = fc.oneof(fc.string({ maxLength: 12 }), fc.subarray([...charset], { minLength: 1 }).map((a) => a.join('')), fc.constant(''));
+  const model = fc.oneof(fc.constant(undefined), fc.constant('default'), fc.string({ maxLength: 8 }));
+  await fc.assert(
+    fc.asyncProperty(model, fc.option(chars, { nil: undefined }), async (name, allowed) => {
+      const q = new URLSearchParams();
+      if (name !== undefined) q.set('model', name);
+      if (allowed !== undefined) q.set('charset', allowed);
+      const res = await app.request(`/decode?${q}`, { method: 'POST', body: png, headers: { 'content-type': 'image/png' } });
+      assert.ok([200, 400, 404].includes(res.status), `status ${res.status}`);
+      const body = (await res.clone().json()) as { text?: string; error?: { code: string; available?: string[] } };
+      if (res.status === 404) assert.deepEqual([body.error?.code, body.error?.available], ['unknown_model', ['default']]);
+      if (res.status === 400) assert.equal(body.error?.code, 'invalid_charset');
+      if (res.status === 200 && allowed !== undefined) for (const c of body.text!) assert.ok(allowed.includes(c), `${c} read with charset ${allowed}`);
+      return check(res);
+    }),
+    { numRuns: 150 },
+  );
+});

@@ -1,6 +1,7 @@
 // The page at `/` in headless Chromium: read an image, score a zip. Screenshots go to work/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -79,4 +80,37 @@ test('drop a zip: accuracy cards, confusion bars and misread images appear', { s
   await page.waitForSelector('#status.error');
   assert.match((await page.textContent('#status')) ?? '', /unsupported_media_type/);
   await page.close();
+});
+
+test('several models: the selector lists them (a failed one disabled) and the reading uses the chosen model and charset', { skip: !existsSync(CHROMIUM) && 'no chromium' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'captcha-ocr-page-models-'));
+  const tiny = (await ensureTinyModel()).modelPath;
+  const shipped = join(import.meta.dirname, '..', 'models', 'captcha-ocr.onnx');
+  copyFileSync(tiny, join(dir, 'default.onnx'));
+  copyFileSync(tiny.replace(/\.onnx$/, '.json'), join(dir, 'default.json'));
+  copyFileSync(shipped, join(dir, 'shipped.onnx'));
+  copyFileSync(shipped.replace(/\.onnx$/, '.json'), join(dir, 'shipped.json'));
+  writeFileSync(join(dir, 'broken.onnx'), 'not a model');
+  const multi = await startNodeServer({ modelsDir: dir, port: 0, host: '127.0.0.1', workers: 1, env: {}, log: () => undefined });
+  try {
+    const samples = await captchaSamples();
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await page.goto(multi.url);
+    await page.waitForSelector('#modelRow:not(.hidden)');
+    assert.deepEqual(await page.locator('#modelSel option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, (o as HTMLOptionElement).disabled])), [['default', false], ['shipped', false], ['', true]]);
+    assert.equal(await page.inputValue('#modelSel'), 'default');
+    await page.selectOption('#modelSel', 'shipped');
+    assert.match((await page.textContent('#model')) ?? '', /48 input · 36 characters/);
+    await page.fill('#charset', '0123456789');
+    await page.setInputFiles('#file', { name: 'captcha.png', mimeType: 'image/png', buffer: Buffer.from(samples[0].png) });
+    await page.waitForSelector('#decode:not(.hidden)');
+    const expected = ((await (await fetch(`${multi.url}/decode?model=shipped&charset=0123456789`, { method: 'POST', body: samples[0].png, headers: { 'content-type': 'image/png' } })).json()) as { text: string }).text;
+    assert.equal(expected, '61');
+    assert.equal(await page.textContent('#text'), expected);
+    await page.screenshot({ path: join(shots, 'page-models.png') });
+    await page.close();
+  } finally {
+    await multi.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

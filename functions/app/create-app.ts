@@ -2,14 +2,16 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { readZip } from '../../core/archive.ts';
+import { charsetMask } from '../../core/decode-output.ts';
 import { errorItem, toErrorResponse } from '../../core/error-response.ts';
-import { MethodNotAllowedError, NotFoundError, RequestTimeoutError, UnauthorizedError } from '../../core/errors.ts';
+import { InvalidModelError, MethodNotAllowedError, NotFoundError, RequestTimeoutError, UnauthorizedError } from '../../core/errors.ts';
 import type { ImageDecoder } from '../../core/image-decode.ts';
 import { DEFAULT_LIMITS, type Limits } from '../../core/limits.ts';
-import type { Predictor } from '../predictor.ts';
+import type { PredictOptions, Predictor } from '../predictor.ts';
 import { constantTimeEqual, requestApiKey } from './auth.ts';
+import { createModelPicker, DEFAULT_MODEL, type ModelCatalog } from './model-catalog.ts';
 import { PAGE_HTML } from './page-html.ts';
-import { createRecognizer } from './recognizer.ts';
+import { createRecognizer, type Recognizer } from './recognizer.ts';
 import type { BodyReader } from './read-body.ts';
 import { readDecodeInput, readScoreInput } from './request-input.ts';
 import { scoreEntries } from './score-archive.ts';
@@ -22,8 +24,13 @@ export interface CorsOptions {
 }
 
 export interface AppOptions {
-  /** Runs the model (functions/node/ort-node-predictor.ts, or the edge one); wrap it in withMicroBatching for servers. */
-  readonly predictor: Predictor;
+  /**
+   * Runs the one model, named `default` (functions/node/ort-node-predictor.ts, or the edge one);
+   * wrap it in withMicroBatching for servers. Give this or `models`.
+   */
+  readonly predictor?: Predictor;
+  /** Several models, picked by `?model=NAME` (functions/app/model-catalog.ts); each predictor batched on its own. */
+  readonly models?: ModelCatalog;
   /** Image decoder of the runtime (sharp on Node); default the pure-JS one from core/. */
   readonly decoder?: ImageDecoder;
   /** Overrides of DEFAULT_LIMITS (core/limits.ts). */
@@ -46,21 +53,39 @@ export interface AppOptions {
 
 type Env = { Variables: { deadline: number } };
 
-const PROTECTED = new Set(['/decode', '/score', '/model']);
-const ROUTES: Record<string, string> = { '/': 'GET', '/favicon.ico': 'GET', '/health': 'GET', '/model': 'GET', '/decode': 'POST', '/score': 'POST' };
+const PROTECTED = new Set(['/decode', '/score', '/model', '/models']);
+const ROUTES: Record<string, string> = { '/': 'GET', '/favicon.ico': 'GET', '/health': 'GET', '/model': 'GET', '/models': 'GET', '/decode': 'POST', '/score': 'POST' };
+
+interface ServedModel {
+  readonly name: string;
+  readonly source?: string;
+  readonly recognizer: Recognizer;
+}
 
 function flag(value: string | undefined): boolean {
   return value !== undefined && value !== '0' && value.toLowerCase() !== 'false';
 }
 
 /**
- * The runtime-neutral Hono app: GET / (page), GET /health, GET /model, POST /decode,
- * POST /score. No runtime-specific import: each runtime entry passes its predictor and decoder.
+ * The runtime-neutral Hono app: GET / (page), GET /health, GET /model, GET /models, POST /decode,
+ * POST /score. No runtime-specific import: each runtime entry passes its predictors and decoder.
+ * `?model=NAME` picks a model on /model, /decode and /score; `?charset=CHARS` restricts the reading.
  */
 export function createApp(options: AppOptions): Hono<Env> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const recognizer = createRecognizer({ predictor: options.predictor, decoder: options.decoder, maxImagePixels: limits.maxImagePixels });
-  const metadata = options.predictor.metadata;
+  if ((options.predictor === undefined) === (options.models === undefined)) throw new InvalidModelError('createApp needs a predictor or models, not both');
+  const catalog: ModelCatalog = options.models ?? { models: [{ name: DEFAULT_MODEL, predictor: options.predictor! }] };
+  const served = createModelPicker<ServedModel>(catalog, (m) => ({
+    name: m.name,
+    source: m.source,
+    recognizer: createRecognizer({ predictor: m.predictor, decoder: options.decoder, maxImagePixels: limits.maxImagePixels }),
+  }));
+  const pick = (c: Context<Env>): ServedModel => served.pick(c.req.query('model'));
+  // `?charset=CHARS`: validated against the picked model's charset (400 invalid_charset) before the body is read
+  const restriction = (c: Context<Env>, recognizer: Recognizer): PredictOptions | undefined => {
+    const chars = c.req.query('charset');
+    return chars === undefined ? undefined : { mask: charsetMask(recognizer.metadata.charset, chars) };
+  };
   const started = Date.now();
   const report = options.onInternalError ?? ((error: unknown) => console.error('captcha-ocr: internal error', error));
   const app = new Hono<Env>();
@@ -107,27 +132,46 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
 
   app.get('/health', (c) => {
-    const info = options.predictor.info();
-    return c.json({ status: 'ok', model: metadata.name, runtime: info.runtime, provider: info.provider, decoder: recognizer.decoder.name, uptimeMs: Date.now() - started, ...options.health?.() });
+    const { recognizer } = served.primary();
+    const info = recognizer.predictor.info();
+    return c.json({ status: 'ok', model: recognizer.metadata.name, models: served.names.length, runtime: info.runtime, provider: info.provider, decoder: recognizer.decoder.name, uptimeMs: Date.now() - started, ...options.health?.() });
   });
 
-  app.get('/model', (c) => c.json({ metadata, predictor: options.predictor.info(), decoder: { name: recognizer.decoder.name, formats: recognizer.decoder.formats }, limits }));
+  app.get('/model', (c) => {
+    const { name, recognizer } = pick(c);
+    return c.json({ name, metadata: recognizer.metadata, predictor: recognizer.predictor.info(), decoder: { name: recognizer.decoder.name, formats: recognizer.decoder.formats }, limits });
+  });
+
+  app.get('/models', (c) =>
+    c.json({
+      default: served.defaultName ?? null,
+      models: served.names.map((name) => {
+        const m = served.pick(name);
+        return { name, source: m.source, default: name === served.defaultName, metadata: m.recognizer.metadata, predictor: m.recognizer.predictor.info() };
+      }),
+      failed: catalog.failed ?? [],
+    }),
+  );
 
   app.post('/decode', async (c) => {
+    const { recognizer } = pick(c);
+    const restrict = restriction(c, recognizer);
     const input = await readDecodeInput(c.req.raw, limits, c.env, options.readBody);
-    if (!input.many) return c.json(await recognizer.recognize(input.images[0]));
-    const results = await recognizer.recognizeMany(input.images);
+    if (!input.many) return c.json(await recognizer.recognize(input.images[0], restrict));
+    const results = await recognizer.recognizeMany(input.images, restrict);
     return c.json({ results: results.map((r) => (r instanceof Error ? { error: errorItem(r) } : r)) });
   });
 
   app.post('/score', async (c: Context<Env>) => {
     const format = c.req.query('format') ?? 'json';
     if (!['json', 'csv', 'html'].includes(format)) return c.json({ error: { code: 'bad_request', message: 'format must be json, csv or html' } }, 400);
+    const { recognizer } = pick(c);
+    const restrict = restriction(c, recognizer);
     const bytes = await readScoreInput(c.req.raw, limits, c.env, options.readBody);
     const entries = readZip(bytes, limits);
     const details = flag(c.req.query('details'));
     const withImages = flag(c.req.query('images'));
-    const result = await scoreEntries(entries, recognizer, { details: details || withImages, deadline: c.get('deadline'), batchSize: options.scoreBatchSize });
+    const result = await scoreEntries(entries, recognizer, { details: details || withImages, deadline: c.get('deadline'), batchSize: options.scoreBatchSize, predict: restrict });
     const read = (file: string) => result.entryOf(file)?.read();
     if (format === 'csv') return c.body(rowsToCsv(result.rows), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'inline; filename="score.csv"' });
     if (format === 'html') return c.html(renderReportHtml(result.report, result.rows, read));

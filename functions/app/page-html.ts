@@ -1,6 +1,8 @@
 /**
  * The web page served at `/`: drop or pick an image to read it (text and a confidence per
  * character), or a zip archive to score it (accuracies, a confusion chart, the misread images).
+ * A model selector fed by GET /models (shown when the server holds several) and an optional
+ * charset field add `?model=` and `?charset=` to both.
  * Plain HTML and JavaScript in a string, so every runtime serves it without file access.
  */
 export const PAGE_HTML = `<!doctype html>
@@ -21,7 +23,7 @@ h1{margin:0 0 4px;font-size:24px}
 #drop b{color:#4a6cf7}
 .row{display:flex;gap:12px;align-items:center;margin:12px 0;flex-wrap:wrap}
 .row label{color:var(--muted);font-size:13px}
-input[type=password]{padding:4px 8px;border:1px solid var(--line);border-radius:6px}
+input[type=password],input[type=text],select{padding:4px 8px;border:1px solid var(--line);border-radius:6px;font:inherit}
 #status{color:var(--muted);min-height:1.4em}
 #status.error{color:var(--bad)}
 .panel{background:#fff;border:1px solid var(--line);border-radius:12px;padding:18px;margin-top:16px}
@@ -59,6 +61,8 @@ figcaption{font-size:13px}
   <input type="file" id="file" accept="image/*,.zip,application/zip" hidden>
 </div>
 <div class="row"><label for="key">API key (if the server needs one)</label><input type="password" id="key" autocomplete="off"></div>
+<div class="row"><span id="modelRow" class="hidden"><label for="modelSel">Model</label> <select id="modelSel"></select></span>
+<label for="charset">Only these characters (optional)</label><input type="text" id="charset" placeholder="e.g. 0123456789" autocomplete="off" spellcheck="false"></div>
 <div id="status" role="status"></div>
 <section id="decode" class="panel hidden">
   <div class="row"><img id="preview" alt="the image"><div><div class="text mono" id="text"></div><div class="sub" id="conf"></div></div></div>
@@ -77,11 +81,23 @@ figcaption{font-size:13px}
   var $ = function (id) { return document.getElementById(id); };
   var keyInput = $('key');
   try { keyInput.value = localStorage.getItem('captcha-ocr-key') || ''; } catch (e) {}
-  keyInput.addEventListener('change', function () { try { localStorage.setItem('captcha-ocr-key', keyInput.value); } catch (e) {} });
+  keyInput.addEventListener('change', function () { try { localStorage.setItem('captcha-ocr-key', keyInput.value); } catch (e) {} loadModels(); });
+  var modelSel = $('modelSel');
+  var models = [];
   function headers(type) {
-    var h = { 'content-type': type };
+    var h = {};
+    if (type) h['content-type'] = type;
     if (keyInput.value) h['x-api-key'] = keyInput.value;
     return h;
+  }
+  // the route with ?model= (the selected one) and ?charset= (if given), then any other parameters
+  function route(path, params) {
+    var q = [];
+    if (modelSel.value) q.push('model=' + encodeURIComponent(modelSel.value));
+    var chars = $('charset').value.trim();
+    if (chars) q.push('charset=' + encodeURIComponent(chars));
+    if (params) q.push(params);
+    return path + (q.length ? '?' + q.join('&') : '');
   }
   function pct(x) { return (x * 100).toFixed(1) + '%'; }
   function esc(s) { var d = document.createElement('div'); d.textContent = String(s); return d.innerHTML; }
@@ -93,17 +109,38 @@ figcaption{font-size:13px}
     if (!res.ok) throw new Error(body && body.error ? body.error.code + ': ' + body.error.message : 'HTTP ' + res.status);
     return body;
   }
-  fetch('model').then(function (r) { return r.json(); }).then(function (m) {
-    if (m && m.metadata) $('model').textContent = 'Model ' + m.metadata.name + ' · ' + m.metadata.input.width + 'x' + m.metadata.input.height + ' input · ' + m.metadata.charset.length + ' characters · ' + m.predictor.runtime + ' (' + m.predictor.provider + ')';
-    else $('model').textContent = 'Model information needs the API key.';
-  }).catch(function () { $('model').textContent = ''; });
+  function showModel() {
+    var m = models.filter(function (x) { return x.name === modelSel.value; })[0];
+    $('model').textContent = m ? 'Model ' + m.metadata.name + ' · ' + m.metadata.input.width + 'x' + m.metadata.input.height + ' input · ' + m.metadata.charset.length + ' characters · ' + m.predictor.runtime + ' (' + m.predictor.provider + ')' : '';
+  }
+  function loadModels() {
+    fetch('models', { headers: headers() }).then(function (r) { return r.json(); }).then(function (b) {
+      if (!b || !b.models) { $('model').textContent = 'Model information needs the API key.'; return; }
+      models = b.models;
+      modelSel.textContent = '';
+      function option(value, text, title) {
+        var o = document.createElement('option');
+        o.value = value;
+        o.textContent = text;
+        if (title) { o.disabled = true; o.title = title; }
+        modelSel.appendChild(o);
+      }
+      models.forEach(function (m) { option(m.name, m.name + ' (' + m.metadata.name + ', ' + m.metadata.charset.length + ' characters)'); });
+      b.failed.forEach(function (f) { option('', f.name + ' (failed to load: ' + f.error.code + ')', f.error.message); });
+      modelSel.value = models.some(function (m) { return m.name === b.default; }) ? b.default : models[0].name;
+      $('modelRow').classList.toggle('hidden', models.length + b.failed.length < 2);
+      showModel();
+    }).catch(function () { $('model').textContent = ''; });
+  }
+  modelSel.addEventListener('change', showModel);
+  loadModels();
   async function decode(file) {
     $('score').classList.add('hidden');
     status('Reading ' + file.name + '…');
     var url = URL.createObjectURL(file);
     $('preview').src = url;
     var t0 = performance.now();
-    var r = await call('decode', file, file.type || 'application/octet-stream');
+    var r = await call(route('decode'), file, file.type || 'application/octet-stream');
     $('decode').classList.remove('hidden');
     $('text').textContent = r.text || '(nothing read)';
     $('conf').textContent = 'confidence ' + pct(r.confidence) + ' · ' + Math.round(performance.now() - t0) + ' ms';
@@ -115,7 +152,7 @@ figcaption{font-size:13px}
   async function score(file) {
     $('decode').classList.add('hidden');
     status('Scoring ' + file.name + '…');
-    var r = await call('score?details=1&images=1', file, 'application/zip');
+    var r = await call(route('score', 'details=1&images=1'), file, 'application/zip');
     $('score').classList.remove('hidden');
     $('cards').innerHTML = [
       [pct(r.sequenceAccuracy), 'sequence accuracy'], [pct(r.characterAccuracy), 'character accuracy'],

@@ -2,7 +2,7 @@ import type { DecodedText } from '../../core/decode-output.ts';
 import { decodeImage, pureJsImageDecoder, type ImageDecoder } from '../../core/image-decode.ts';
 import type { ModelMetadata } from '../../core/model-metadata.ts';
 import { preprocess } from '../../core/preprocess.ts';
-import { inputSize, type Predictor } from '../predictor.ts';
+import { inputSize, type PredictOptions, type Predictor } from '../predictor.ts';
 
 /**
  * Image bytes -> text: header check (pixel limit), decode (the runtime's decoder), the one
@@ -14,9 +14,10 @@ export interface Recognizer {
   readonly decoder: ImageDecoder;
   /** Decodes and preprocesses one image into `out` at image slot `slot`. Throws typed errors. */
   prepare(bytes: Uint8Array, out: Float32Array, slot: number): Promise<void>;
-  recognize(bytes: Uint8Array): Promise<DecodedText>;
+  /** `options.mask` restricts the reading (`?charset=`, `--charset`). */
+  recognize(bytes: Uint8Array, options?: PredictOptions): Promise<DecodedText>;
   /** Several images in one model run; a bad image gives its error in its slot. */
-  recognizeMany(list: readonly Uint8Array[]): Promise<Array<DecodedText | Error>>;
+  recognizeMany(list: readonly Uint8Array[], options?: PredictOptions): Promise<Array<DecodedText | Error>>;
 }
 
 export interface RecognizerOptions {
@@ -39,13 +40,13 @@ export function createRecognizer(options: RecognizerOptions): Recognizer {
     predictor,
     decoder,
     prepare,
-    async recognize(bytes) {
+    async recognize(bytes, options) {
       const input = new Float32Array(per);
       await prepare(bytes, input, 0);
-      const [text] = await predictor.predict(input, 1);
+      const [text] = await predictor.predict(input, 1, options);
       return text;
     },
-    async recognizeMany(list) {
+    async recognizeMany(list, options) {
       const input = new Float32Array(per * list.length);
       const errors = await Promise.all(list.map((bytes, i) => prepare(bytes, input, i).then(() => undefined, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
       const ok = errors.map((e, i) => (e ? -1 : i)).filter((i) => i >= 0);
@@ -56,7 +57,7 @@ export function createRecognizer(options: RecognizerOptions): Recognizer {
         batch = new Float32Array(per * ok.length);
         ok.forEach((src, dst) => batch.set(input.subarray(src * per, (src + 1) * per), dst * per));
       }
-      const texts = await predictor.predict(batch, ok.length);
+      const texts = await predictor.predict(batch, ok.length, options);
       ok.forEach((src, k) => (out[src] = texts[k]));
       return out;
     },

@@ -3,7 +3,7 @@ import { InvalidArchiveError, RequestTimeoutError } from '../../core/errors.ts';
 import { errorItem } from '../../core/error-response.ts';
 import { createLabelResolver, isClutter, labelFileKind, type LabelFile, type LabelSource } from '../../core/labels.ts';
 import { ScoreAccumulator, type ScoreMetrics } from '../../core/scoring.ts';
-import { inputSize } from '../predictor.ts';
+import { inputSize, type PredictOptions } from '../predictor.ts';
 import type { Recognizer } from './recognizer.ts';
 
 /** One image of a scored archive (a row of `?details=1` and of `?format=csv`). */
@@ -50,6 +50,8 @@ export interface ScoreOptions {
   readonly deadline?: number;
   readonly maxConfusions?: number;
   readonly now?: () => number;
+  /** Options of every model run (`?charset=` / `--charset`: the mask). */
+  readonly predict?: PredictOptions;
 }
 
 export interface ScoreResult {
@@ -154,7 +156,7 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
       const prepared = await prepareBatch(jobs.slice(start, start + batchSize));
       while (inFlight.length >= concurrency) await inFlight.shift();
       checkDeadline();
-      if (prepared.jobs.length > 0) inFlight.push(recognizer.predictor.predict(prepared.input, prepared.jobs.length).then((texts) => finish(prepared.jobs, texts)));
+      if (prepared.jobs.length > 0) inFlight.push(recognizer.predictor.predict(prepared.input, prepared.jobs.length, options.predict).then((texts) => finish(prepared.jobs, texts)));
     }
     while (inFlight.length > 0) await inFlight.shift();
   } finally {

@@ -1,6 +1,8 @@
 import type { Hono } from 'hono';
 import { toErrorResponse } from '../../core/error-response.ts';
+import { parseModelMetadata, type ModelMetadata } from '../../core/model-metadata.ts';
 import { createApp } from '../app/create-app.ts';
+import { DEFAULT_MODEL, type FailedModel, type NamedModel } from '../app/model-catalog.ts';
 import { appOptionsFromEnv } from '../env-options.ts';
 import { withMicroBatching } from '../micro-batching.ts';
 import { EDGE_LIMITS } from './edge-limits.ts';
@@ -31,15 +33,29 @@ export interface BundledModel {
  * The Worker: one Hono app per isolate, built on the first request (the bindings arrive with
  * it), on onnxruntime-web. The inference session starts lazily too and is shared by concurrent
  * cold requests. A failed start is answered as a JSON error and retried on the next request.
+ * `bundled` is the model named `default` (replaced by R2/KV when MODEL_KEY is set); `more` names
+ * further bundled models for `?model=NAME`, each with its own session, started on its first use.
  */
-export function createWorker(bundled: BundledModel): { fetch(request: Request, env: EdgeEnv, ctx: WorkerExecutionContext): Promise<Response> } {
+export function createWorker(bundled: BundledModel, more: Readonly<Record<string, BundledModel>> = {}): { fetch(request: Request, env: EdgeEnv, ctx: WorkerExecutionContext): Promise<Response> } {
   let app: Promise<Hono> | undefined;
+  const predictor = (metadata: ModelMetadata, load: () => Promise<ArrayBuffer | Uint8Array>, source: string) =>
+    withMicroBatching(createOrtWebPredictor({ ort, metadata, loadModel: load, modelSource: source }), { maxBatch: 16, maxWaitMs: 0 });
   const build = async (env: EdgeEnv): Promise<Hono> => {
     const source = await resolveModelSource(env, bundled);
-    const predictor = createOrtWebPredictor({ ort, metadata: source.metadata, loadModel: source.load, modelSource: source.name });
+    const models: NamedModel[] = [{ name: DEFAULT_MODEL, source: source.name, predictor: predictor(source.metadata, source.load, source.name) }];
+    const failed: FailedModel[] = [];
+    for (const [name, m] of Object.entries(more)) {
+      const model = m.model;
+      try {
+        if (!model) throw new RangeError('no model bytes bundled');
+        models.push({ name, source: 'bundled', predictor: predictor(parseModelMetadata(m.metadata), async () => model, 'bundled') });
+      } catch (error) {
+        failed.push({ name, source: 'bundled', error: { code: 'invalid_model', message: (error as Error).message } });
+      }
+    }
     const options = appOptionsFromEnv(env, EDGE_LIMITS);
     return createApp({
-      predictor: withMicroBatching(predictor, { maxBatch: 16, maxWaitMs: 0 }),
+      models: { models, failed },
       limits: options.limits,
       apiKey: options.apiKey,
       cors: options.cors,

@@ -2,7 +2,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import type { DecodedText } from '../../core/decode-output.ts';
 import { InvalidModelError } from '../../core/errors.ts';
 import type { ModelMetadata } from '../../core/model-metadata.ts';
-import { decodeProbabilities, tensorNames, type Predictor, type PredictorInfo } from '../predictor.ts';
+import { decodeProbabilities, tensorNames, type PredictOptions, type Predictor, type PredictorInfo } from '../predictor.ts';
 
 /**
  * The parts of onnxruntime-web this predictor uses. The module itself is injected (the Worker
@@ -53,7 +53,7 @@ export function createOrtWebPredictor(options: OrtWebPredictorOptions): Predicto
     return session;
   };
 
-  const run = async (inputs: Float32Array, n: number): Promise<DecodedText[]> => {
+  const run = async (inputs: Float32Array, n: number, options?: PredictOptions): Promise<DecodedText[]> => {
     const s = await getSession();
     const { height, width } = metadata.input;
     const size = n * height * width;
@@ -62,7 +62,7 @@ export function createOrtWebPredictor(options: OrtWebPredictorOptions): Predicto
     const result = await s.run({ [names.input]: feed });
     const out = result[names.output] ?? result[s.outputNames[0]];
     try {
-      return decodeProbabilities(out.data as Float32Array, out.dims, n, metadata);
+      return decodeProbabilities(out.data as Float32Array, out.dims, n, metadata, options?.mask);
     } finally {
       for (const t of Object.values(result)) t.dispose();
     }
@@ -81,9 +81,9 @@ export function createOrtWebPredictor(options: OrtWebPredictorOptions): Predicto
     ready: async () => {
       await getSession();
     },
-    predict(inputs, n) {
+    predict(inputs, n, options) {
       if (n <= 0) return Promise.resolve([]);
-      const next = queue.then(() => run(inputs, n));
+      const next = queue.then(() => run(inputs, n, options));
       queue = next.catch(() => undefined);
       return next;
     },

@@ -1,9 +1,14 @@
 /**
- * Cloudflare Worker entry (wrangler.toml `main`): the shipped model, bundled into the Worker.
- * With MODEL_KEY and an R2/KV binding configured, that model is used instead (model-source.ts).
+ * Cloudflare Worker entry (wrangler.toml `main`): the shipped model, bundled into the Worker as
+ * `default`. With MODEL_KEY and an R2/KV binding configured, that model is used instead (model-source.ts).
+ * More models for `?model=NAME` (README, "Several models on the Worker"): import NAME.onnx and
+ * NAME.json below and add `NAME: { model, metadata }` to the second argument, e.g.
+ *   import site from '../../models-dir/site.onnx';
+ *   import siteMetadata from '../../models-dir/site.json' with { type: 'json' };
+ *   export default createWorker({ model, metadata }, { site: { model: site, metadata: siteMetadata } });
  */
 import model from '../../models/captcha-ocr.onnx';
 import metadata from '../../models/captcha-ocr.json' with { type: 'json' };
 import { createWorker } from './create-worker.ts';
 
-export default createWorker({ model, metadata });
+export default createWorker({ model, metadata }, {});

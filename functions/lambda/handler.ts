@@ -3,21 +3,28 @@
  * scripts/build-lambda.mjs): the same Hono app behind an API Gateway HTTP API (payload 2.0),
  * on onnxruntime-node (its Linux x64 binary ships beside the bundle) with the pure-JS image
  * decoders (no sharp to package). The model is read and warmed up during the init phase,
- * from models/captcha-ocr.onnx in the package or $MODEL_PATH.
+ * from models/captcha-ocr.onnx in the package or $MODEL_PATH; with $MODELS_DIR, every NAME.onnx
+ * (+ NAME.json) of that folder in the package, picked by ?model=NAME (functions/node/models-dir.ts),
+ * within $MODELS_MAX_RSS_MB (default 60 % of the function's memory).
  */
 import type { Hono } from 'hono';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from '../app/create-app.ts';
 import { appOptionsFromEnv } from '../env-options.ts';
 import { defaultModelPath } from '../node/load-model.ts';
+import { loadModelsDir, modelsBudgetFromEnv } from '../node/models-dir.ts';
 import { createOrtNodePredictor } from '../node/ort-node-predictor.ts';
-import { LAMBDA_LIMITS } from './lambda-limits.ts';
+import { LAMBDA_LIMITS, lambdaModelsBudgetMb } from './lambda-limits.ts';
 
 async function init(): Promise<ReturnType<typeof handle>> {
   const options = appOptionsFromEnv(process.env, LAMBDA_LIMITS);
-  const predictor = await createOrtNodePredictor({ modelPath: defaultModelPath(process.env), providers: ['cpu'], intraOpThreads: 1 });
+  const start = (modelPath: string) => createOrtNodePredictor({ modelPath, providers: ['cpu'], intraOpThreads: 1 });
+  const dir = process.env.MODELS_DIR;
+  const models = dir
+    ? await loadModelsDir(dir, { createPredictor: start, maxRssBytes: modelsBudgetFromEnv(process.env, lambdaModelsBudgetMb(process.env)), log: (line) => console.error(line) })
+    : undefined;
   const app = createApp({
-    predictor,
+    ...(models ? { models } : { predictor: await start(defaultModelPath(process.env)) }),
     limits: options.limits,
     apiKey: options.apiKey,
     cors: options.cors,

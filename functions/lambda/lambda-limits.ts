@@ -14,3 +14,9 @@ export const LAMBDA_LIMITS: Limits = {
   maxArchiveEntries: 10_000,
   requestTimeoutMs: 27_000,
 };
+
+/** Default memory budget of a MODELS_DIR on Lambda: 60 % of the function's memory (the rest for requests), else 1024 MiB. */
+export function lambdaModelsBudgetMb(env: Readonly<Record<string, string | undefined>>): number {
+  const mb = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  return mb > 0 ? Math.floor(mb * 0.6) : 1024;
+}

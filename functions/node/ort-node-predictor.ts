@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import type { DecodedText } from '../../core/decode-output.ts';
 import { InvalidModelError } from '../../core/errors.ts';
 import type { ModelMetadata } from '../../core/model-metadata.ts';
-import { decodeProbabilities, inputSize, tensorNames, type Predictor, type PredictorInfo } from '../predictor.ts';
+import { decodeProbabilities, inputSize, tensorNames, type PredictOptions, type Predictor, type PredictorInfo } from '../predictor.ts';
 import { resolveModelFiles } from './load-model.ts';
 
 export interface OrtNodePredictorOptions {
@@ -108,12 +108,12 @@ export async function createOrtNodePredictor(options: OrtNodePredictorOptions): 
   const { height, width } = meta.input;
   const per = inputSize(meta);
   const info: PredictorInfo = { runtime: `onnxruntime-node ${ortVersion()}`, provider, requestedProviders: requested, warnings };
-  const predict = async (inputs: Float32Array, n: number): Promise<DecodedText[]> => {
+  const predict = async (inputs: Float32Array, n: number, options?: PredictOptions): Promise<DecodedText[]> => {
     if (n === 0) return [];
     const data = inputs.length === n * per ? inputs : inputs.subarray(0, n * per);
     const feeds = { [names.input]: new ort.Tensor('float32', data, [n, height, width, 1]) };
     const out = (await session.run(feeds))[names.output];
-    return decodeProbabilities(out.data as Float32Array, out.dims, n, meta);
+    return decodeProbabilities(out.data as Float32Array, out.dims, n, meta, options?.mask);
   };
   if (options.warmUp !== false) {
     await predict(new Float32Array(per), 1);

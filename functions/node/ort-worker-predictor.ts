@@ -99,7 +99,7 @@ export async function createOrtWorkerPredictor(options: OrtWorkerPredictorOption
     metadata,
     concurrency: count,
     info: () => shown,
-    predict(inputs, n) {
+    predict(inputs, n, options) {
       if (n === 0) return Promise.resolve([]);
       const live = slots.filter((s) => !s.dead);
       if (live.length === 0) return Promise.reject(new Error(`every inference worker stopped (${slots[0].dead!.message})`));
@@ -109,7 +109,7 @@ export async function createOrtWorkerPredictor(options: OrtWorkerPredictorOption
       return new Promise<DecodedText[]>((resolve, reject) => {
         pending.set(id, { slot, resolve, reject });
         // a copy travels to the thread: the caller may reuse `inputs` once this settles
-        slot.worker.postMessage({ kind: 'predict', id, inputs: inputs.slice(0, n * per), n } satisfies WorkerRequest);
+        slot.worker.postMessage({ kind: 'predict', id, inputs: inputs.slice(0, n * per), n, mask: options?.mask } satisfies WorkerRequest);
       });
     },
     async dispose() {

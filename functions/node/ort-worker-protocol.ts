@@ -1,4 +1,4 @@
-import type { DecodedText } from '../../core/decode-output.ts';
+import type { ClassMask, DecodedText } from '../../core/decode-output.ts';
 import type { ModelMetadata } from '../../core/model-metadata.ts';
 import type { PredictorInfo } from '../predictor.ts';
 
@@ -11,7 +11,7 @@ export interface WorkerInit {
   readonly warmUp?: boolean;
 }
 
-export type WorkerRequest = { readonly kind: 'predict'; readonly id: number; readonly inputs: Float32Array; readonly n: number } | { readonly kind: 'close' };
+export type WorkerRequest = { readonly kind: 'predict'; readonly id: number; readonly inputs: Float32Array; readonly n: number; readonly mask?: ClassMask } | { readonly kind: 'close' };
 
 export interface ErrorShape {
   readonly name: string;

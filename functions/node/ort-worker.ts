@@ -21,7 +21,7 @@ port.on('message', (req: WorkerRequest) => {
     void predictor.dispose?.().finally(() => port.close());
     return;
   }
-  predictor.predict(req.inputs, req.n).then(
+  predictor.predict(req.inputs, req.n, req.mask ? { mask: req.mask } : undefined).then(
     (texts) => port.postMessage({ kind: 'result', id: req.id, texts } satisfies WorkerReply),
     (error: unknown) => port.postMessage({ kind: 'error', id: req.id, error: { name: (error as Error).name, message: (error as Error).message } } satisfies WorkerReply),
   );

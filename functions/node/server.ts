@@ -1,19 +1,30 @@
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { pureJsImageDecoder } from '../../core/image-decode.ts';
 import { limitsFromEnv, type Limits } from '../../core/limits.ts';
 import { createApp, type CorsOptions } from '../app/create-app.ts';
+import { DEFAULT_MODEL, type ModelCatalog } from '../app/model-catalog.ts';
 import { withMicroBatching } from '../micro-batching.ts';
 import type { Predictor } from '../predictor.ts';
 import { defaultModelPath } from './load-model.ts';
+import { loadModelsDir, modelsBudgetFromEnv } from './models-dir.ts';
 import { createNodePredictor, workersFromEnv } from './node-predictor.ts';
 import { parseProviders } from './ort-node-predictor.ts';
 import { readIncomingBody } from './read-incoming.ts';
 import { createSharpDecoder } from './sharp-decoder.ts';
 
 export interface NodeServerOptions {
+  /** The one model, served as `default` (default $MODEL_PATH, else models/captcha-ocr.onnx). */
   readonly modelPath?: string;
+  /**
+   * Serve every NAME.onnx (+ NAME.json) of this folder, picked by `?model=NAME`, all loaded at start
+   * (functions/node/models-dir.ts). Default $MODELS_DIR unless `modelPath` is given.
+   */
+  readonly modelsDir?: string;
+  /** Memory budget of a models folder: RSS in bytes (default $MODELS_MAX_RSS_MB, else 1024 MiB). */
+  readonly maxModelsRssBytes?: number;
   /** Default $PORT, else 8787; 0 picks a free port. */
   readonly port?: number;
   /** Default $HOST, else 127.0.0.1 (use 0.0.0.0 in containers). */
@@ -40,7 +51,10 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly app: Hono;
+  /** The default model's predictor (else the first one's). */
   readonly predictor: Predictor;
+  /** Every model served (unbatched predictors) and those that failed to load. */
+  readonly models: ModelCatalog;
   close(): Promise<void>;
 }
 
@@ -50,29 +64,40 @@ export function corsFromEnv(value: string | undefined): CorsOptions | false {
   return { origin: list.length === 1 ? list[0] : list };
 }
 
-/** Loads the model (warm-up included) and serves the app with @hono/node-server. */
+/** Loads the model(s) (warm-up included) and serves the app with @hono/node-server. */
 export async function startNodeServer(options: NodeServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.log(line));
   const limits = { ...limitsFromEnv(env), ...options.limits };
-  const predictor = await createNodePredictor({
-    modelPath: options.modelPath ?? defaultModelPath(env),
-    providers: options.providers ?? parseProviders(env.ORT_PROVIDERS),
-    intraOpThreads: options.intraOpThreads,
-    workers: options.workers ?? workersFromEnv(env),
-    log,
-  });
+  const start = (modelPath: string) =>
+    createNodePredictor({
+      modelPath,
+      providers: options.providers ?? parseProviders(env.ORT_PROVIDERS),
+      intraOpThreads: options.intraOpThreads,
+      workers: options.workers ?? workersFromEnv(env),
+      log,
+    });
+  const dir = options.modelsDir ?? (options.modelPath === undefined ? env.MODELS_DIR || undefined : undefined);
+  let catalog: ModelCatalog;
+  if (dir !== undefined) {
+    catalog = await loadModelsDir(dir, { createPredictor: start, maxRssBytes: options.maxModelsRssBytes ?? modelsBudgetFromEnv(env), log });
+  } else {
+    const modelPath = options.modelPath ?? defaultModelPath(env);
+    catalog = { models: [{ name: DEFAULT_MODEL, source: basename(modelPath), predictor: await start(modelPath) }] };
+  }
   let inFlight = 0;
-  const counted: Predictor = {
-    ...predictor,
-    predict: (inputs, n) => {
-      inFlight++;
-      return predictor.predict(inputs, n).finally(() => inFlight--);
-    },
+  const batch = (predictor: Predictor): Predictor => {
+    const counted: Predictor = {
+      ...predictor,
+      predict: (inputs, n, predictOptions) => {
+        inFlight++;
+        return predictor.predict(inputs, n, predictOptions).finally(() => inFlight--);
+      },
+    };
+    return withMicroBatching(counted, { maxBatch: options.maxBatch ?? 32, maxWaitMs: options.maxWaitMs ?? 1 });
   };
-  const batched = withMicroBatching(counted, { maxBatch: options.maxBatch ?? 32, maxWaitMs: options.maxWaitMs ?? 1 });
   const app = createApp({
-    predictor: batched,
+    models: { models: catalog.models.map((m) => ({ ...m, predictor: batch(m.predictor) })), failed: catalog.failed },
     decoder: env.CAPTCHA_DECODER === 'pure-js' ? pureJsImageDecoder : createSharpDecoder(),
     limits,
     apiKey: options.apiKey ?? (env.API_KEY || undefined),
@@ -85,18 +110,26 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: wanted, hostname: host }, () => resolve(s));
     s.once('error', reject);
+  }).catch(async (error: unknown) => {
+    // no worker thread outlives a server that could not listen
+    await Promise.all(catalog.models.map((m) => m.predictor.dispose?.()));
+    throw error;
   });
   server.on('error', (error) => log(`captcha-ocr: server error: ${(error as Error).message}`));
   const port = (server.address() as AddressInfo).port;
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shown}:${port}`;
+  const predictor = (catalog.models.find((m) => m.name === DEFAULT_MODEL) ?? catalog.models[0]).predictor;
   const info = predictor.info();
-  log(`captcha-ocr: serving model ${predictor.metadata.name} on ${info.runtime} (${info.provider}) at ${url}`);
+  const names = catalog.models.map((m) => m.name);
+  const what = dir === undefined ? `model ${predictor.metadata.name}` : `${names.length} model${names.length === 1 ? '' : 's'} of ${dir} (${names.join(', ')}${catalog.failed?.length ? `; ${catalog.failed.length} failed` : ''})`;
+  log(`captcha-ocr: serving ${what} on ${info.runtime} (${info.provider}) at ${url}`);
   return {
     url,
     port,
     app: app as unknown as Hono,
     predictor,
+    models: catalog,
     // stop accepting, let requests in flight finish (2 s at most), then free the session
     close: () =>
       new Promise<void>((resolve) => {
@@ -112,6 +145,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
           // requests whose client left may still have a model run going
           for (let waited = 0; inFlight > 0 && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
         })
-        .then(() => predictor.dispose?.()),
+        .then(() => Promise.all(catalog.models.map((m) => m.predictor.dispose?.())))
+        .then(() => undefined),
   };
 }

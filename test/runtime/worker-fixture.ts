@@ -32,20 +32,24 @@ export interface WorkerProject {
   readonly entry: string;
 }
 
-/** Writes DIR/entry.ts + DIR/wrangler.toml for a Worker serving `modelPath` (+ its .json). */
-export function writeWorkerProject(modelPath: string, vars: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'captcha-ocr-worker-'))): WorkerProject {
+/**
+ * Writes DIR/entry.ts + DIR/wrangler.toml for a Worker serving `modelPath` (+ its .json) as
+ * `default`, and the models of `more` (name -> .onnx path) under their names.
+ */
+export function writeWorkerProject(modelPath: string, vars: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'captcha-ocr-worker-')), more: Record<string, string> = {}): WorkerProject {
   mkdirSync(dir, { recursive: true });
-  const model = resolve(modelPath);
-  const meta = model.replace(/\.onnx$/i, '') + '.json';
+  const metadataOf = (onnx: string) => readFileSync(resolve(onnx).replace(/\.onnx$/i, '') + '.json', 'utf8').trim();
   const createWorker = join(REPO, 'functions/edge/create-worker.ts');
   const entry = join(dir, 'entry.ts');
+  const extra = Object.entries(more);
   writeFileSync(
     entry,
     [
-      `import model from ${JSON.stringify(model)};`,
+      `import model from ${JSON.stringify(resolve(modelPath))};`,
+      ...extra.map(([, path], i) => `import model${i} from ${JSON.stringify(resolve(path))};`),
       `import { createWorker } from ${JSON.stringify(createWorker)};`,
-      `const metadata = ${readFileSync(meta, 'utf8').trim()};`,
-      'export default createWorker({ model, metadata });',
+      `const metadata = ${metadataOf(modelPath)};`,
+      `export default createWorker({ model, metadata }, { ${extra.map(([name, path], i) => `${JSON.stringify(name)}: { model: model${i}, metadata: ${metadataOf(path)} }`).join(', ')} });`,
       '',
     ].join('\n'),
   );
