@@ -1,18 +1,5 @@
-import sharp from 'sharp';
 import type { RawImage } from '../../core/image.ts';
 import type { Rng } from '../../core/rng.ts';
-
-/**
- * JPEG round trip through sharp (libjpeg: real DCT artefacts, like the 0.2-era files saved
- * at quality 75); about 0.5 ms for a 170x80 image (jpeg-js took 30 ms).
- */
-export async function jpegRoundTrip(image: RawImage, quality: number): Promise<RawImage> {
-  const { width, height, channels } = image;
-  const input = Buffer.from(image.data.buffer, image.data.byteOffset, width * height * channels);
-  const encoded = await sharp(input, { raw: { width, height, channels } }).jpeg({ quality: Math.round(quality) }).toBuffer();
-  const { data, info } = await sharp(encoded).raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: info.channels === 1 ? 1 : 3, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
 
 /** Options of the cheap geometric / photometric augmentation. */
 export interface AugmentOptions {
