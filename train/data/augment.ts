@@ -1,4 +1,5 @@
 import type { RawImage } from '../../core/image.ts';
+import type { Region } from '../../core/preprocess.ts';
 import type { Rng } from '../../core/rng.ts';
 
 /** Options of the cheap geometric / photometric augmentation. */
@@ -13,12 +14,13 @@ export const DEFAULT_AUGMENT: AugmentOptions = { border: 0.04, photometric: 0.5 
 export const NO_AUGMENT: AugmentOptions = { border: 0, photometric: 0 };
 
 /**
- * Random crop or white padding of each side (the text moves and scales a little after the
- * stretch to the model's input). Returns the image unchanged when border is 0.
+ * The window of a random crop or white padding of each side (the text moves and scales a
+ * little after the stretch to the model's input): up to `border` of the size per side. The
+ * whole image when border is 0 (no draws then) or when the window would be under 8 pixels.
  */
-export function jitterBorders(image: RawImage, rng: Rng, border: number): RawImage {
-  if (border <= 0) return image;
-  const { width, height, channels } = image;
+export function borderRegion(width: number, height: number, rng: Rng, border: number): Region {
+  const whole = { left: 0, top: 0, width, height };
+  if (border <= 0) return whole;
   const side = (n: number) => Math.round(rng.uniform(-border, border) * n);
   const left = side(width);
   const right = side(width);
@@ -26,7 +28,18 @@ export function jitterBorders(image: RawImage, rng: Rng, border: number): RawIma
   const bottom = side(height);
   const w = width - left - right;
   const h = height - top - bottom;
-  if (w < 8 || h < 8) return image;
+  return w < 8 || h < 8 ? whole : { left, top, width: w, height: h };
+}
+
+/**
+ * The cropped/padded image of `borderRegion` (the stream fuses the crop into
+ * `preprocessRegion` instead; this is the unfused form its test compares against). Returns the
+ * image unchanged when the window is the whole image.
+ */
+export function jitterBorders(image: RawImage, rng: Rng, border: number): RawImage {
+  const { width, height, channels } = image;
+  const { left, top, width: w, height: h } = borderRegion(width, height, rng, border);
+  if (left === 0 && top === 0 && w === width && h === height) return image;
   const out = new Uint8Array(w * h * channels).fill(255);
   for (let y = 0; y < h; y++) {
     const sy = y + top;
