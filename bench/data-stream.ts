@@ -13,7 +13,6 @@ import { DEFAULT_CHARSET } from '../core/charset.ts';
 import { DEFAULT_AUGMENT } from '../train/data/augment.ts';
 import { BatchStream } from '../train/data/batch-stream.ts';
 import { defaultMix } from '../train/data/data-mix.ts';
-import { profileStages } from './data-stages.ts';
 
 const { values } = parseArgs({ options: { images: { type: 'string' }, batch: { type: 'string' }, 'stages-only': { type: 'boolean' }, 'stream-only': { type: 'boolean' } } });
 const images = Number(values.images ?? 2048);
@@ -25,6 +24,7 @@ const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 console.log(`training data stream, default mix, batch ${batchSize}, ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(2)}`);
 
 if (!values['stream-only']) {
+  const { profileStages } = await import('./data-stages.ts');
   for (const input of inputs) {
     const p = await profileStages(mix, input, DEFAULT_AUGMENT, Math.min(images, 1024));
     const per = (ms: number) => (ms / p.images).toFixed(3);
