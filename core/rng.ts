@@ -45,17 +45,21 @@ export function createRng(seed: number, stream = 0): Rng {
   for (let i = 0; i < 12; i++) nextU32();
   const next = (): number => nextU32() / 4294967296;
   const fill = (out: Float64Array, count = out.length): void => {
-    let [sa, sb, sc, sd] = [a, b, c, d];
+    // The same sfc32 steps on int32 values (the same bits mod 2^32; V8 keeps them unboxed).
+    let sa = a | 0;
+    let sb = b | 0;
+    let sc = c | 0;
+    let sd = d | 0;
     for (let i = 0; i < count; i++) {
-      const t = (((sa + sb) >>> 0) + sd) >>> 0;
-      sd = (sd + 1) >>> 0;
+      const t = (((sa + sb) | 0) + sd) | 0;
+      sd = (sd + 1) | 0;
       sa = sb ^ (sb >>> 9);
-      sb = (sc + (sc << 3)) >>> 0;
+      sb = (sc + (sc << 3)) | 0;
       sc = (sc << 21) | (sc >>> 11);
-      sc = (sc + t) >>> 0;
-      out[i] = t / 4294967296;
+      sc = (sc + t) | 0;
+      out[i] = (t >>> 0) / 4294967296;
     }
-    [a, b, c, d] = [sa, sb, sc, sd];
+    [a, b, c, d] = [sa >>> 0, sb >>> 0, sc >>> 0, sd >>> 0];
   };
   return {
     next,
