@@ -26,11 +26,11 @@ console.log(`training data stream, default mix, batch ${batchSize}, ${availableP
 if (!values['stream-only']) {
   const { profileStages } = await import('./data-stages.ts');
   for (const input of inputs) {
-    const p = await profileStages(mix, input, DEFAULT_AUGMENT, Math.min(images, 1024));
+    const p = await profileStages(mix, input, DEFAULT_AUGMENT, Math.min(images, 512));
     const per = (ms: number) => (ms / p.images).toFixed(3);
     const sum = (rows: { ms: number }[]) => rows.reduce((a, s) => a + s.ms, 0);
     const shared = sum(p.now.slice(0, 2)) + p.now[5].ms; // generate, copy, labels: the same both ways
-    console.log(`\nstages on one thread, ${input.height}x${input.width} (${p.images} images of the mix; wall ms per image, this thread idle otherwise)`);
+    console.log(`\nstages on one thread, ${input.height}x${input.width} (${p.images} images of the mix; wall ms per image, the fastest of 3 passes for each stage)`);
     console.log('| stage | ms/image |');
     console.log('| --- | --- |');
     for (const s of p.now) console.log(`| ${s.name} | ${per(s.ms)} |`);
