@@ -18,6 +18,21 @@ describe('RNG', () => {
       assert.ok(Number.isInteger(v) && v >= -3 && v <= 3);
     }
   });
+
+  it('fill draws the numbers of as many next() calls, and the stream goes on after them', () => {
+    const a = createRng(5, 6);
+    const b = createRng(5, 6);
+    const bulk = new Float64Array(10).fill(-1);
+    a.next();
+    b.next();
+    a.fill(bulk, 7);
+    assert.deepEqual([...bulk.subarray(0, 7)], Array.from({ length: 7 }, () => b.next()));
+    assert.equal(bulk[7], -1);
+    assert.equal(a.next(), b.next());
+    a.fill(bulk);
+    assert.deepEqual([...bulk], Array.from({ length: 10 }, () => b.next()));
+    assert.equal(a.int(0, 1000), b.int(0, 1000));
+  });
 });
 
 describe('options', () => {

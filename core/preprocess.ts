@@ -105,15 +105,40 @@ let scratchRow = new Float32Array(0);
 let scratchTmp = new Float32Array(0);
 let scratchAcc = new Float64Array(0);
 
-/** Grey levels of row `y` (alpha flattened onto white) into `row`: the rule of `toGrey`. */
-function greyRow(image: RawImage, y: number, row: Float32Array): void {
-  const { width, channels, data } = image;
+/**
+ * A window of an image: `width x height` pixels from (`left`, `top`), which may reach past the
+ * image's edges; pixels outside the image are white (255 in every channel, opaque), as if the
+ * image had been cropped or padded with white to this window first.
+ */
+export interface Region {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Grey levels (alpha flattened onto white: the rule of `toGrey`) of the `w` pixels of image row
+ * `y` from column `left` into `row`; pixels outside the image are white (255, also the grey
+ * level of an opaque white pixel in every channel layout).
+ */
+function greyRow(image: RawImage, y: number, left: number, w: number, row: Float32Array): void {
+  const { width, height, channels, data } = image;
+  if (y < 0 || y >= height) {
+    row.fill(255, 0, w);
+    return;
+  }
+  // Columns [x0, x1) of the window lie inside the image.
+  const x0 = Math.min(w, Math.max(0, -left));
+  const x1 = Math.max(x0, Math.min(w, width - left));
+  row.fill(255, 0, x0);
+  row.fill(255, x1, w);
   if (channels === 1) {
-    for (let x = 0, j = y * width; x < width; x++, j++) row[x] = data[j];
+    for (let x = x0, j = y * width + left + x0; x < x1; x++, j++) row[x] = data[j];
   } else if (channels === 3) {
-    for (let x = 0, j = y * width * 3; x < width; x++, j += 3) row[x] = luma(data[j], data[j + 1], data[j + 2]);
+    for (let x = x0, j = (y * width + left + x0) * 3; x < x1; x++, j += 3) row[x] = luma(data[j], data[j + 1], data[j + 2]);
   } else {
-    for (let x = 0, j = y * width * 4; x < width; x++, j += 4) {
+    for (let x = x0, j = (y * width + left + x0) * 4; x < x1; x++, j += 4) {
       const a = data[j + 3] / 255;
       row[x] = luma(data[j], data[j + 1], data[j + 2]) * a + 255 * (1 - a);
     }
@@ -128,7 +153,16 @@ function greyRow(image: RawImage, y: number, row: Float32Array): void {
  * reusable buffers (no per-image allocation); `preprocessReference` is the unfused form.
  */
 export function preprocess(image: RawImage, spec: PreprocessSpec, out?: Float32Array, offset = 0): Float32Array {
-  const { width: sw, height: sh } = image;
+  return preprocessRegion(image, { left: 0, top: 0, width: image.width, height: image.height }, spec, out, offset);
+}
+
+/**
+ * `preprocess` of a window of the image (a crop, or a white pad where the window reaches past
+ * the edges) without making the cropped image: bit-identical to `preprocess(cropped)`. The
+ * training stream's border jitter uses it; with the whole image as the window it is `preprocess`.
+ */
+export function preprocessRegion(image: RawImage, region: Region, spec: PreprocessSpec, out?: Float32Array, offset = 0): Float32Array {
+  const { width: sw, height: sh, left, top } = region;
   const { width: dw, height: dh } = spec;
   const n = dw * dh;
   const target = out ?? new Float32Array(n);
@@ -140,7 +174,7 @@ export function preprocess(image: RawImage, spec: PreprocessSpec, out?: Float32A
   const tx = taps(sw, dw);
   const identityX = sw === dw;
   for (let y = 0; y < sh; y++) {
-    greyRow(image, y, row);
+    greyRow(image, y + top, left, sw, row);
     const base = y * dw;
     if (identityX) {
       tmp.set(row.subarray(0, sw), base);

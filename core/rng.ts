@@ -12,6 +12,8 @@ export interface Rng {
   uniform(a: number, b: number): number;
   /** One element of a non-empty array. */
   choice<T>(items: readonly T[]): T;
+  /** The next `count` values of `next()` into `out` (the same numbers, in order; one tight loop for bulk draws). */
+  fill(out: Float64Array, count?: number): void;
 }
 
 function splitmix32(state: number): () => number {
@@ -42,8 +44,26 @@ export function createRng(seed: number, stream = 0): Rng {
   };
   for (let i = 0; i < 12; i++) nextU32();
   const next = (): number => nextU32() / 4294967296;
+  const fill = (out: Float64Array, count = out.length): void => {
+    // The same sfc32 steps on int32 values (the same bits mod 2^32; V8 keeps them unboxed).
+    let sa = a | 0;
+    let sb = b | 0;
+    let sc = c | 0;
+    let sd = d | 0;
+    for (let i = 0; i < count; i++) {
+      const t = (((sa + sb) | 0) + sd) | 0;
+      sd = (sd + 1) | 0;
+      sa = sb ^ (sb >>> 9);
+      sb = (sc + (sc << 3)) | 0;
+      sc = (sc << 21) | (sc >>> 11);
+      sc = (sc + t) | 0;
+      out[i] = (t >>> 0) / 4294967296;
+    }
+    [a, b, c, d] = [sa >>> 0, sb >>> 0, sc >>> 0, sd >>> 0];
+  };
   return {
     next,
+    fill,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
     uniform: (x, y) => x + (y - x) * next(),
     choice: (items) => items[Math.floor(next() * items.length)],

@@ -4,7 +4,7 @@
 // Benchmarks print figures; they assert nothing (speed is not a test on shared machines).
 import { spawnSync } from 'node:child_process';
 
-const all = ['generate', 'train', 'decode-images', 'decode-model', 'decode-http', 'score-archive', 'convert-fp16', 'runtimes', 'soak-models'];
+const all = ['generate', 'data-stream', 'train', 'decode-images', 'decode-model', 'decode-http', 'score-archive', 'convert-fp16', 'runtimes', 'soak-models'];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((n) => !all.includes(n));
 if (unknown.length > 0) {

@@ -1,67 +1,91 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Batch } from './batch.ts';
-import type { FromWorker, StreamConfig, ToWorker } from './stream-config.ts';
+import { defaultDataWorkers, type FromWorker, type StreamConfig, type ToWorker } from './stream-config.ts';
+
+interface Ready {
+  readonly trainingSize: number | undefined;
+  readonly validationSize: number;
+}
 
 /**
- * The trainer's side of the data worker: batches are built on the other core and arrive
- * as transferred Float32Arrays; `depth` batches are kept in flight.
+ * The trainer's side of the data workers: batches are built on other threads and arrive as
+ * transferred Float32Arrays. With N workers (`StreamConfig.dataWorkers`), worker r builds the
+ * steps `fromStep + r`, `fromStep + r + N`, ...; batches are handed out in step order, so the
+ * stream is the same for any N. About `depth` batches are kept in flight (at least 2 per
+ * worker when there are several).
  */
 export class BatchStream {
-  private readonly worker: Worker;
-  private readonly queue: Batch[] = [];
+  private readonly workers: Worker[];
+  /** Batches that arrived ahead of their turn, by step. */
+  private readonly arrived = new Map<number, Batch>();
+  private expected = 0;
+  private fromStep = 0;
   private waiting: ((b: Batch) => void) | undefined;
+  private validationParts: (Batch[] | undefined)[] = [];
   private validationWaiter: ((b: Batch[]) => void) | undefined;
   private failure: Error | undefined;
   private failed: ((e: Error) => void) | undefined;
   readonly trainingSize: number | undefined;
   readonly validationSize: number;
 
-  private constructor(worker: Worker, ready: { trainingSize: number | undefined; validationSize: number }) {
-    this.worker = worker;
+  private constructor(workers: Worker[], ready: Ready) {
+    this.workers = workers;
     this.trainingSize = ready.trainingSize;
     this.validationSize = ready.validationSize;
-    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    workers.forEach((worker, r) => {
+      worker.on('message', (m: FromWorker) => this.onMessage(m, r));
+      worker.on('error', (e) => this.fail(e));
+    });
+  }
+
+  /** Number of data worker threads. */
+  get dataWorkers(): number {
+    return this.workers.length;
   }
 
   static async open(config: StreamConfig): Promise<BatchStream> {
-    const worker = new Worker(new URL('./batch-worker-entry.mjs', import.meta.url), { workerData: config });
-    const ready = await new Promise<{ trainingSize: number | undefined; validationSize: number }>((resolve, reject) => {
-      const onMessage = (m: FromWorker) => {
-        if (m.type === 'ready') resolve(m);
-        else if (m.type === 'error') reject(new Error(`data worker: ${m.message}`));
-        if (m.type === 'ready' || m.type === 'error') worker.off('message', onMessage);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-    });
-    const stream = new BatchStream(worker, ready);
-    worker.on('error', (e) => stream.fail(e));
-    return stream;
+    const n = config.dataWorkers ?? defaultDataWorkers(config, availableParallelism());
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`dataWorkers must be a positive integer, got ${n}`);
+    const workers = Array.from({ length: n }, () => new Worker(new URL('./batch-worker-entry.mjs', import.meta.url), { workerData: config }));
+    try {
+      const ready = await Promise.all(workers.map(readyOf));
+      return new BatchStream(workers, ready[0]);
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    }
   }
 
   private fail(error: Error): void {
-    this.failure = error;
+    this.failure ??= error;
     this.failed?.(error);
   }
 
-  private onMessage(m: FromWorker): void {
+  private onMessage(m: FromWorker, worker: number): void {
     if (m.type === 'batch') {
-      if (this.waiting) {
+      if (this.waiting && m.batch.step === this.expected) {
         const w = this.waiting;
         this.waiting = undefined;
         w(m.batch);
       } else {
-        this.queue.push(m.batch);
+        this.arrived.set(m.batch.step, m.batch);
       }
     } else if (m.type === 'validation') {
-      this.validationWaiter?.(m.batches);
+      this.validationParts[worker] = m.batches;
+      if (this.validationParts.every((p) => p !== undefined) && this.validationParts.length === this.workers.length) {
+        const parts = this.validationParts as Batch[][];
+        const total = parts.reduce((a, p) => a + p.length, 0);
+        // Batch b was built by worker b % N as its (b / N)-th.
+        this.validationWaiter?.(Array.from({ length: total }, (_, b) => parts[b % parts.length][Math.floor(b / parts.length)]));
+      }
     } else if (m.type === 'error') {
       this.fail(new Error(`data worker: ${m.message}`));
     }
   }
 
-  private send(message: ToWorker): void {
-    this.worker.postMessage(message);
+  private send(worker: number, message: ToWorker): void {
+    this.workers[worker].postMessage(message);
   }
 
   private wait<T>(register: (resolve: (v: T) => void) => void): Promise<T> {
@@ -72,36 +96,58 @@ export class BatchStream {
     });
   }
 
-  /** The fixed validation batches (no augmentation). */
+  /** The fixed validation batches (no augmentation), built by all workers, in order. */
   validation(): Promise<Batch[]> {
+    this.validationParts = this.workers.map(() => undefined);
     const p = this.wait<Batch[]>((resolve) => {
       this.validationWaiter = resolve;
     });
-    this.send({ type: 'validation' });
+    const parts = this.workers.length;
+    for (let part = 0; part < parts; part++) this.send(part, { type: 'validation', part, parts });
     return p;
   }
 
   /** Starts the training stream at `fromStep`. */
   start(fromStep: number, depth = 3): void {
-    this.send({ type: 'start', fromStep, depth });
+    const n = this.workers.length;
+    this.fromStep = fromStep;
+    this.expected = fromStep;
+    const credits = n === 1 ? depth : Math.max(2, Math.ceil(depth / n));
+    for (let r = 0; r < n; r++) this.send(r, { type: 'start', fromStep: fromStep + r, depth: credits, stride: n });
+  }
+
+  /** Hands the batch of the current step out and gives its worker credit for one more. */
+  private take(batch: Batch): Batch {
+    this.expected++;
+    this.send((batch.step - this.fromStep) % this.workers.length, { type: 'credit' });
+    return batch;
   }
 
   /** The next training batch (in step order). */
   next(): Promise<Batch> {
-    const b = this.queue.shift();
+    const b = this.arrived.get(this.expected);
     if (b) {
-      this.send({ type: 'credit' });
-      return Promise.resolve(b);
+      this.arrived.delete(this.expected);
+      return Promise.resolve(this.take(b));
     }
     return this.wait<Batch>((resolve) => {
-      this.waiting = (batch) => {
-        this.send({ type: 'credit' });
-        resolve(batch);
-      };
+      this.waiting = (batch) => resolve(this.take(batch));
     });
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+function readyOf(worker: Worker): Promise<Ready> {
+  return new Promise<Ready>((resolve, reject) => {
+    const onMessage = (m: FromWorker) => {
+      if (m.type === 'ready') resolve(m);
+      else if (m.type === 'error') reject(new Error(`data worker: ${m.message}`));
+      if (m.type === 'ready' || m.type === 'error') worker.off('message', onMessage);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
 }

@@ -6,7 +6,7 @@ import { readLabelledData } from './labelled-data.ts';
 import { createGeneratedSource, createListSource, type SampleSource } from './sample-source.ts';
 import type { FromWorker, StreamConfig, ToWorker } from './stream-config.ts';
 
-/** The data worker: builds batches ahead of the trainer on the other core. */
+/** A data worker: builds batches ahead of the trainer (every `stride`-th step when there are several). */
 const port = parentPort!;
 // One libvips thread: the other core trains.
 sharp.concurrency(1);
@@ -37,6 +37,7 @@ async function open(): Promise<{ training: SampleSource; validation: SampleSourc
 const sources = open();
 let credits = 0;
 let nextStep = 0;
+let stride = 1;
 let running = false;
 let pumping = false;
 
@@ -45,7 +46,8 @@ async function pump(): Promise<void> {
   pumping = true;
   const { training } = await sources;
   while (running && credits > 0) {
-    const batch = await buildBatch(training, config.plan, nextStep++);
+    const batch = await buildBatch(training, config.plan, nextStep);
+    nextStep += stride;
     credits--;
     post({ type: 'batch', batch }, buffers(batch));
     // Let 'credit' messages in between batches.
@@ -60,14 +62,16 @@ port.on('message', (message: ToWorker) => {
       if (message.type === 'validation') {
         const { validation, validationCount } = await sources;
         const plan = { ...config.plan, augment: NO_AUGMENT, seed: config.validationSeed };
+        const { part = 0, parts = 1 } = message;
         const batches: Batch[] = [];
-        for (let start = 0; start < validationCount; start += plan.batchSize) {
+        for (let start = part * plan.batchSize; start < validationCount; start += parts * plan.batchSize) {
           const indices = Array.from({ length: Math.min(plan.batchSize, validationCount - start) }, (_, i) => start + i);
           batches.push(await buildBatch(validation, plan, 0, indices));
         }
         post({ type: 'validation', batches }, batches.flatMap(buffers));
       } else if (message.type === 'start') {
         nextStep = message.fromStep;
+        stride = message.stride ?? 1;
         credits = message.depth;
         running = true;
         await pump();

@@ -1,7 +1,7 @@
 import { encodeText } from '../../core/charset.ts';
-import { preprocess, type PreprocessSpec } from '../../core/preprocess.ts';
+import { preprocessRegion, type PreprocessSpec } from '../../core/preprocess.ts';
 import { createRng } from '../../core/rng.ts';
-import { jitterBorders, photometricJitter, type AugmentOptions } from './augment.ts';
+import { borderRegion, photometricJitter, type AugmentOptions } from './augment.ts';
 import type { SampleSource } from './sample-source.ts';
 
 /** A training or validation batch, ready to become tensors (transferable buffers). */
@@ -73,8 +73,9 @@ export async function buildBatch(source: SampleSource, plan: BatchPlan, step: nu
     const s = await source.sample(index);
     // Augmentation is seeded by the position in the stream (so a repeated image is augmented anew each epoch).
     const rng = createRng(plan.seed, 0x61756700 + (step * plan.batchSize + i) * 2 + 1);
-    const image = jitterBorders(s.image, rng, plan.augment.border);
-    preprocess(image, input, images, i * pixels);
+    // The border crop/pad and core/preprocess.ts in one pass (bit-identical to cropping first).
+    const region = borderRegion(s.image.width, s.image.height, rng, plan.augment.border);
+    preprocessRegion(s.image, region, input, images, i * pixels);
     photometricJitter(images, i * pixels, pixels, rng, plan.augment.photometric);
     const codes = encodeText(s.text, plan.charset);
     if (codes.length > maxLength) throw new RangeError(`label ${JSON.stringify(s.text)} is longer than the model's maximum (${maxLength})`);

@@ -2,8 +2,8 @@ import { createCaptchaGenerator, type CaptchaGenerator } from '../../captcha/gen
 import { randomText } from '../../captcha/random-text.ts';
 import type { RawImage } from '../../core/image.ts';
 import { createRng, type Rng } from '../../core/rng.ts';
-import { jpegRoundTrip } from './augment.ts';
 import type { Focus, MixEntry } from './data-mix.ts';
+import { jpegRoundTripPixels } from './jpeg-round-trip.ts';
 
 /** One labelled image; `rngStream` seeds its augmentation. */
 export interface Sample {
@@ -75,8 +75,9 @@ export function createGeneratedSource(mix: readonly MixEntry[], seed: number, ch
       const forced = focus && rng.next() < focus.probability ? focusedText(rng, mix[k], charset, focus.chars, focus.count) : undefined;
       const { text, image } = generators[k].generate(index, forced);
       const q = mix[k].jpegQuality;
+      // Saved as JPEG and decoded: the pixels of sharp's (libjpeg's) round trip, computed in JS.
       if (!q) return { text, image: copyImage(image) };
-      return jpegRoundTrip(image, rng.uniform(q[0], q[1])).then((jpg) => ({ text, image: jpg }));
+      return { text, image: jpegRoundTripPixels(image, rng.uniform(q[0], q[1])) };
     },
   };
 }

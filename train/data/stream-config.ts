@@ -14,11 +14,24 @@ export interface StreamConfig {
   readonly validationCount: number;
   readonly validationSeed: number;
   readonly validationMix?: readonly MixEntry[];
+  /**
+   * Data worker threads (default: `defaultDataWorkers`). Batch k is the same for any number:
+   * worker r builds the steps k with (k - fromStep) % N === r and the stream delivers them in
+   * step order.
+   */
+  readonly dataWorkers?: number;
+}
+
+/** Generated data: the cores, at most 4 (a worker only runs while the trainer has credit for its batches); a labelled folder or zip: 1 (each worker would hold the whole set). */
+export function defaultDataWorkers(config: Pick<StreamConfig, 'dataPath'>, cores: number): number {
+  return config.dataPath ? 1 : Math.max(1, Math.min(4, cores));
 }
 
 export type ToWorker =
-  | { readonly type: 'validation' }
-  | { readonly type: 'start'; readonly fromStep: number; readonly depth: number }
+  /** Build validation batches `part`, `part + parts`, ... (all of them with the defaults 0 and 1). */
+  | { readonly type: 'validation'; readonly part?: number; readonly parts?: number }
+  /** Build steps `fromStep`, `fromStep + stride`, ..., `depth` ahead of the credits returned. */
+  | { readonly type: 'start'; readonly fromStep: number; readonly depth: number; readonly stride?: number }
   | { readonly type: 'credit' };
 
 export type FromWorker =

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_CHARSET } from '../../core/charset.ts';
+import { defaultPreprocess } from '../../core/preprocess.ts';
+import { DEFAULT_AUGMENT } from './augment.ts';
+import type { Batch } from './batch.ts';
+import { BatchStream } from './batch-stream.ts';
+import { defaultMix } from './data-mix.ts';
+import { defaultDataWorkers, type StreamConfig } from './stream-config.ts';
+
+const config: StreamConfig = {
+  plan: { batchSize: 6, input: defaultPreprocess(48, 128), charset: DEFAULT_CHARSET, maxLength: 8, augment: DEFAULT_AUGMENT, seed: 3 },
+  mix: defaultMix(8),
+  focus: { chars: '0O', probability: 0.3 },
+  validationCount: 20,
+  validationSeed: 77,
+};
+
+async function read(dataWorkers: number, fromStep: number, steps: number): Promise<{ validation: Batch[]; training: Batch[]; workers: number }> {
+  const stream = await BatchStream.open({ ...config, dataWorkers });
+  try {
+    const validation = await stream.validation();
+    stream.start(fromStep);
+    const training: Batch[] = [];
+    for (let i = 0; i < steps; i++) training.push(await stream.next());
+    return { validation, training, workers: stream.dataWorkers };
+  } finally {
+    await stream.close();
+  }
+}
+
+test('1, 2 and 3 data workers deliver the same batches, in step order (training from a resumed step, and validation)', async () => {
+  const one = await read(1, 5, 7);
+  assert.deepEqual(one.training.map((b) => b.step), [5, 6, 7, 8, 9, 10, 11]);
+  assert.deepEqual(one.validation.map((b) => b.size), [6, 6, 6, 2]);
+  for (const n of [2, 3]) {
+    const many = await read(n, 5, 7);
+    assert.equal(many.workers, n);
+    assert.deepEqual(many.training, one.training, `${n} workers: training`);
+    assert.deepEqual(many.validation, one.validation, `${n} workers: validation`);
+  }
+});
+
+test('the default number of data workers: the cores, at most 4, for generated data; 1 for a labelled set', () => {
+  assert.equal(defaultDataWorkers({}, 2), 2);
+  assert.equal(defaultDataWorkers({}, 1), 1);
+  assert.equal(defaultDataWorkers({}, 16), 4);
+  assert.equal(defaultDataWorkers({ dataPath: 'x.zip' }, 16), 1);
+});
