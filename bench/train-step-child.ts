@@ -1,12 +1,14 @@
 // One training-throughput measurement in its own process (bench/train.ts runs several):
 //   node --import tsx bench/train-step-child.ts BACKEND KERNELS BATCH STEPS MODEL
-// BACKEND cpu|wasm; KERNELS fast|stock (stock: no project kernels, a naive JS dW so wasm can
-// train at all, stock batch norm). Prints one JSON line per finished step, then a summary.
+// BACKEND cpu|wasm|ort; KERNELS fast|stock (stock: no project kernels, a naive JS dW so wasm can
+// train at all, stock batch norm; ignored for ort, the onnxruntime engine of train/ort/).
+// Prints one JSON line per finished step, then a summary.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../train/backend.ts';
 import { useFastBatchNorm } from '../train/kernels/fast-batch-norm-layers.ts';
 import { lossFor } from '../train/loss.ts';
 import { LOGITS_LAYER } from '../train/models/model-spec.ts';
+import { OrtStepper } from '../train/ort/ort-stepper.ts';
 import { buildModel, type Architecture } from '../train/models/registry.ts';
 import { createRng } from '../core/rng.ts';
 
@@ -14,7 +16,7 @@ const [backendArg = 'wasm', kernels = 'fast', batchArg = '32', stepsArg = '6', m
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
 tf.env().set('PROD', true);
-const info = await selectBackend(backendArg === 'cpu' ? 'cpu' : 'wasm', kernels === 'fast' ? 'fast' : 'stock');
+const info = await selectBackend(backendArg === 'cpu' ? 'cpu' : backendArg === 'ort' ? 'ort' : 'wasm', kernels === 'fast' ? 'fast' : 'stock');
 const { model, spec } = buildModel(modelArg as Architecture);
 if (kernels === 'fast') useFastBatchNorm(model);
 const logits = tf.model({ inputs: model.inputs, outputs: model.getLayer(LOGITS_LAYER).output });
@@ -25,13 +27,21 @@ const { height: h, width: w } = spec.input;
 const images = Float32Array.from({ length: batch * h * w }, () => rng.next());
 const classes = [...spec.charset].length;
 const labels = Array.from({ length: batch }, () => Array.from({ length: spec.output.kind === 'ctc' ? rng.int(4, 6) : spec.maxLength }, () => rng.int(0, classes - 1)));
+const maxLength = Math.max(...labels.map((l) => l.length));
+const flatLabels = new Int32Array(batch * maxLength).fill(-1);
+labels.forEach((l, i) => flatLabels.set(l, i * maxLength));
+const engine = info.name === 'ort' ? await OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize: batch, optimizer, resumed: false, seed: 5 }) : undefined;
 const times: number[] = [];
 for (let s = 0; s < steps; s++) {
   const t0 = performance.now();
-  tf.tidy(() => {
-    const x = tf.tensor4d(images, [batch, h, w, 1]);
-    optimizer.minimize(() => lossFor(spec.output, logits.apply(x, { training: true }) as tf.Tensor3D, labels), true, varList)!.dataSync();
-  });
+  if (engine) {
+    await engine.step({ step: s, size: batch, images, labels: flatLabels, lengths: Int32Array.from(labels, (l) => l.length), maxLength }, 1e-3);
+  } else {
+    tf.tidy(() => {
+      const x = tf.tensor4d(images, [batch, h, w, 1]);
+      optimizer.minimize(() => lossFor(spec.output, logits.apply(x, { training: true }) as tf.Tensor3D, labels), true, varList)!.dataSync();
+    });
+  }
   times.push(performance.now() - t0);
   process.stdout.write(`${JSON.stringify({ step: s, ms: times[s] })}\n`);
 }

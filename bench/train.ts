@@ -3,9 +3,13 @@
 //   (b) wasm backend without the project's kernels (stock kernels + a naive JS dW, stock batch norm),
 //   (c) wasm backend with them (what `captcha-ocr train` uses),
 //   (d) the whole trainer (`train()`: data worker + loop), 40 steps, one training thread,
-//   (e) the same with `--workers 2` (two data-parallel replicas in worker threads).
+//   (e) the same with `--workers 2` (two data-parallel replicas in worker threads),
+//   (f) the onnxruntime engine (train/ort/: ONNX training graphs run by onnxruntime-node),
+//   (g) the whole trainer on it (`captcha-ocr train --backend ort`), 40 steps,
+//   (h) the seed model (1.4 GFLOP per image) on the onnxruntime engine.
+// GFLOP/s counts a training step as 3 forward passes (forward, dX, dW).
 // Usage: node --import tsx bench/train.ts [--batch 32] [--cap 300] [--model default|seed] [--skip-cpu]
-//        [--trainer-only] (only d and e) [--steps 40]
+//        [--trainer-only] (only d, e and g) [--steps 40]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -64,13 +68,18 @@ function measure(label: string, args: string[], capSeconds: number): Promise<Res
   });
 }
 
-async function wholeTrainer(workers: number): Promise<Result> {
+async function wholeTrainer(workers: number, backend: 'wasm' | 'ort' = 'wasm'): Promise<Result> {
   const { train, DEFAULT_SETTINGS } = await import('../train/trainer.ts');
   const out = await mkdtemp(join(tmpdir(), 'bench-train-'));
   try {
     const cpu0 = process.cpuUsage();
-    const s = await train({ ...DEFAULT_SETTINGS, architecture: model === 'seed' ? 'seed' : 'default', out, backend: 'wasm', workers, batchSize: batch, maxSteps: trainerSteps, evalEvery: 0, checkpointEvery: 0, validationSize: 64 }, false, { log: () => {} });
-    const label = workers === 1 ? `(d) captcha-ocr train (wasm + kernels + data worker), ${trainerSteps} steps` : `(e) captcha-ocr train --workers ${workers}, ${trainerSteps} steps`;
+    const s = await train({ ...DEFAULT_SETTINGS, architecture: model === 'seed' ? 'seed' : 'default', out, backend, workers, batchSize: batch, maxSteps: trainerSteps, evalEvery: 0, checkpointEvery: 0, validationSize: 64 }, false, { log: () => {} });
+    const label =
+      backend === 'ort'
+        ? `(g) captcha-ocr train --backend ort (engine + data workers), ${trainerSteps} steps`
+        : workers === 1
+          ? `(d) captcha-ocr train (wasm + kernels + data worker), ${trainerSteps} steps`
+          : `(e) captcha-ocr train --workers ${workers}, ${trainerSteps} steps`;
     // CPU time of every thread of this process (trainer, replicas, data worker) per image, start-up and validation included.
     const cpu = process.cpuUsage(cpu0);
     const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / s.imagesSeen;
@@ -88,13 +97,29 @@ if (!values['trainer-only']) {
 }
 results.push(await wholeTrainer(1));
 results.push(await wholeTrainer(2));
+if (!values['trainer-only']) results.push(await measure('(f) the onnxruntime engine (train/ort/)', ['ort', 'fast', String(batch), '12', model], cap));
+results.push(await wholeTrainer(1, 'ort'));
+if (!values['trainer-only'] && model !== 'seed') results.push(await measure('(h) seed model on the onnxruntime engine', ['ort', 'fast', String(batch), '6', 'seed'], cap));
+
+/** Forward MFLOP per image of each model, for the GFLOP/s column. */
+const { buildModel } = await import('../train/models/registry.ts');
+const { countMacs } = await import('../train/models/flops.ts');
+const mflops = (name: 'default' | 'seed') => {
+  const { model: m } = buildModel(name);
+  const value = (2 * countMacs(m)) / 1e6;
+  m.dispose();
+  return value;
+};
+const modelMflops = { default: mflops('default'), seed: mflops('seed') };
+const mflopsOf = (r: Result) => (r.label.startsWith('(h)') ? modelMflops.seed : modelMflops[model === 'seed' ? 'seed' : 'default']);
 
 const base = results.find((r) => r.label.startsWith('(c)'))?.imagesPerSecond ?? results.find((r) => r.label.startsWith('(d)'))?.imagesPerSecond;
 console.log(`\nTraining throughput, model ${model}, batch ${batch} (synthetic batches for a-c; first step excluded where more than one ran)\n`);
-console.log(`| setup | ms/step | images/s | vs ${values['trainer-only'] ? '(d)' : '(c)'} | note |`);
-console.log('| --- | --- | --- | --- | --- |');
+console.log(`| setup | ms/step | images/s | GFLOP/s | vs ${values['trainer-only'] ? '(d)' : '(c)'} | note |`);
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   const ips = r.imagesPerSecond;
-  console.log(`| ${r.label} | ${r.msPerStep ? r.msPerStep.toFixed(0) : '-'} | ${ips ? ips.toFixed(1) : '-'} | ${ips && base ? `${(ips / base).toFixed(2)}x` : '-'} | ${r.note} |`);
+  const gflops = ips ? (3 * mflopsOf(r) * ips) / 1000 : undefined;
+  console.log(`| ${r.label} | ${r.msPerStep ? r.msPerStep.toFixed(0) : '-'} | ${ips ? ips.toFixed(1) : '-'} | ${gflops ? gflops.toFixed(1) : '-'} | ${ips && base ? `${(ips / base).toFixed(2)}x` : '-'} | ${r.note} |`);
 }
-console.log(JSON.stringify({ model, batch, results }));
+console.log(JSON.stringify({ model, batch, mflopsPerImage: modelMflops, results }));
