@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseModelMetadata } from '../core/model-metadata.ts';
 import sharp from 'sharp';
 import { createCaptchaGenerator } from '../captcha/generator.ts';
-import { fileLoadHandler } from './model-io.ts';
+import { fileLoadHandler, saveModel } from './model-io.ts';
 import { DEFAULT_SETTINGS, shownPath, train, type TrainEvent, type TrainSettings } from './trainer.ts';
 
 const dirs: string[] = [];
@@ -73,6 +73,46 @@ test('an interrupted run resumed from its checkpoint ends where an uninterrupted
   assert.ok(changed > 100, 'training moved the weights');
   // Adam's bias corrections are recomputed as pow(beta, t) on resume instead of a running product: float rounding only.
   assert.ok(maxDiff < 1e-5, `max weight difference ${maxDiff}`);
+});
+
+test('--backend ort: trains on the onnxruntime engine; its checkpoint resumes on wasm and ends where a wasm-only run ends', async () => {
+  const events: TrainEvent[] = [];
+  const mixed = await tmp();
+  const first = await train(settings(mixed, { backend: 'ort', maxSteps: 2 }), false, { log: (e) => events.push(e) });
+  assert.equal(first.backend, 'ort');
+  assert.equal(first.workers, 1);
+  assert.ok(events.some((e) => e.event === 'engine' && e.provider === 'cpu'));
+  const resumed = await train({ ...settings(mixed, { backend: 'wasm', maxSteps: 4 }) }, true, { log: () => {} });
+  assert.equal(resumed.backend, 'wasm');
+  assert.equal(resumed.steps, 4);
+  const wasmOnly = await tmp();
+  await train(settings(wasmOnly, { workers: 1 }), false, { log: () => {} });
+  const a = new Float32Array((await readFile(join(mixed, 'checkpoint', 'weights.bin'))).buffer.slice(0));
+  const b = new Float32Array((await readFile(join(wasmOnly, 'checkpoint', 'weights.bin'))).buffer.slice(0));
+  let maxDiff = 0;
+  for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+  // Two engines' float rounding (different summation orders), four Adam steps at the warm-up rate.
+  assert.ok(maxDiff < 1e-3, `max weight difference ${maxDiff}`);
+});
+
+test('--backend auto: the onnxruntime engine when tfjs-node is absent; a model it cannot train continues on wasm, saying why', async () => {
+  const events: TrainEvent[] = [];
+  const out = await tmp();
+  assert.equal((await train(settings(out, { backend: 'auto', maxSteps: 1 }), false, { log: (e) => events.push(e) })).backend, 'ort');
+  assert.match(((events.find((e) => e.event === 'backend')?.notes ?? []) as string[]).join('; '), /onnxruntime-node loaded/);
+  // A CTC model with an AveragePooling2D layer, which the engine does not train.
+  const input = tf.input({ shape: [48, 128, 1] });
+  let x = tf.layers.averagePooling2d({ poolSize: [48, 8], name: 'avg' }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ targetShape: [16, 1] }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: 37, name: 'logits' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.activation({ activation: 'softmax', name: 'probabilities' }).apply(x) as tf.SymbolicTensor;
+  const saved = await tmp();
+  await saveModel(tf.model({ inputs: input, outputs: x }), saved);
+  const later: TrainEvent[] = [];
+  const fallback = await train(settings(await tmp(), { backend: 'auto', init: saved, maxSteps: 1 }), false, { log: (e) => later.push(e) });
+  assert.equal(fallback.backend, 'wasm');
+  const notes = later.filter((e) => e.event === 'backend').flatMap((e) => e.notes as string[]);
+  assert.ok(notes.some((n) => /cannot train layer "avg".*training on wasm/.test(n)), notes.join('\n'));
 });
 
 test('--data: fine-tunes (--init) on a labelled folder in the seed layout', async () => {
