@@ -109,7 +109,8 @@ test('--backend auto: the onnxruntime engine when tfjs-node is absent; a model i
   const saved = await tmp();
   await saveModel(tf.model({ inputs: input, outputs: x }), saved);
   const later: TrainEvent[] = [];
-  const fallback = await train(settings(await tmp(), { backend: 'auto', init: saved, maxSteps: 1 }), false, { log: (e) => later.push(e) });
+  // Named 'seed' only so the trainer does not read it as the default network (it has no metadata).
+  const fallback = await train(settings(await tmp(), { backend: 'auto', architecture: 'seed', init: saved, maxSteps: 1 }), false, { log: (e) => later.push(e) });
   assert.equal(fallback.backend, 'wasm');
   const notes = later.filter((e) => e.event === 'backend').flatMap((e) => e.notes as string[]);
   assert.ok(notes.some((n) => /cannot train layer "avg".*training on wasm/.test(n)), notes.join('\n'));
