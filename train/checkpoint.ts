@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel, saveModel, writeFileAtomic } from './model-io.ts';
+import type { NamedValues } from './parallel/messages.ts';
 
 export const CHECKPOINT_DIR = 'checkpoint';
 const STATE = 'state.json';
@@ -86,4 +87,22 @@ export async function restoreOptimizer(outDir: string, optimizer: tf.Optimizer):
     return { name: w.name, tensor: tf.tensor(all.slice(w.offset, w.offset + size), w.shape) };
   });
   await optimizer.setWeights(named);
+}
+
+/**
+ * Runs `fn` with a tfjs Adam holding `state` (the step count named `iter`, then every first
+ * moment, then every second, as `getWeights` lists them): how a trainer whose Adam lives
+ * elsewhere (replica threads, the onnxruntime engine) hands its state to `saveCheckpoint`.
+ * The rate is not part of the state (a checkpoint stores moments and step count only).
+ */
+export async function withAdamState<T>(state: readonly NamedValues[], fn: (optimizer: tf.Optimizer) => Promise<T>): Promise<T> {
+  const optimizer = tf.train.adam(1e-3);
+  const tensors = state.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
+  try {
+    await optimizer.setWeights(tensors);
+    return await fn(optimizer);
+  } finally {
+    tf.dispose(tensors.map((t) => t.tensor));
+    optimizer.dispose();
+  }
 }

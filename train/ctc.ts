@@ -88,25 +88,34 @@ export function ctcForwardBackward(logits: Float32Array, n: number, t: number, k
 }
 
 /**
+ * The batch's mean CTC loss over the samples whose label fits in T steps, and its gradient
+ * with respect to the logits (the tfjs loss below and the onnxruntime engine both use it).
+ */
+export function ctcMeanLoss(logits: Float32Array, n: number, t: number, k: number, labels: readonly (readonly number[])[], blank: number): { loss: number; grad: Float32Array } {
+  const { losses, grad } = ctcForwardBackward(logits, n, t, k, labels, blank);
+  let sum = 0;
+  let count = 0;
+  for (const l of losses) {
+    if (Number.isFinite(l)) {
+      sum += l;
+      count++;
+    }
+  }
+  const scale = count > 0 ? 1 / count : 0;
+  for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+  return { loss: count > 0 ? sum / count : 0, grad };
+}
+
+/**
  * Mean CTC loss over the batch as a differentiable tfjs scalar (tf.customGrad around
  * ctcForwardBackward). Samples whose label cannot fit are left out of the mean.
  */
 export function ctcLoss(logits: tf.Tensor3D, labels: readonly (readonly number[])[], blank: number): tf.Scalar {
   const [n, t, k] = logits.shape;
   const op = tf.customGrad(((x: tf.Tensor) => {
-    const { losses, grad } = ctcForwardBackward(x.dataSync() as Float32Array, n, t, k, labels, blank);
-    let sum = 0;
-    let count = 0;
-    for (const l of losses) {
-      if (Number.isFinite(l)) {
-        sum += l;
-        count++;
-      }
-    }
-    const scale = count > 0 ? 1 / count : 0;
-    for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+    const { loss, grad } = ctcMeanLoss(x.dataSync() as Float32Array, n, t, k, labels, blank);
     return {
-      value: tf.scalar(count > 0 ? sum / count : 0),
+      value: tf.scalar(loss),
       gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor3d(grad, [n, t, k])),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

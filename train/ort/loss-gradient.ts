@@ -1,5 +1,5 @@
 import type { OutputSpec } from '../../core/model-metadata.ts';
-import { ctcForwardBackward } from '../ctc.ts';
+import { ctcMeanLoss } from '../ctc.ts';
 
 /** The batch's mean loss and its gradient with respect to the logits `[N, T, K]`. */
 export interface LossGradient {
@@ -13,20 +13,7 @@ export interface LossGradient {
  */
 export function lossGradient(output: OutputSpec, logits: Float32Array, shape: readonly number[], labels: readonly (readonly number[])[]): LossGradient {
   const [n, t, k] = shape;
-  if (output.kind === 'ctc') {
-    const { losses, grad } = ctcForwardBackward(logits, n, t, k, labels, output.blankIndex);
-    let sum = 0;
-    let count = 0;
-    for (const l of losses) {
-      if (Number.isFinite(l)) {
-        sum += l;
-        count++;
-      }
-    }
-    const scale = count > 0 ? 1 / count : 0;
-    for (let i = 0; i < grad.length; i++) grad[i] *= scale;
-    return { loss: count > 0 ? sum / count : 0, grad };
-  }
+  if (output.kind === 'ctc') return ctcMeanLoss(logits, n, t, k, labels, output.blankIndex);
   const grad = new Float32Array(n * t * k);
   const scale = 1 / (n * t);
   let sum = 0;

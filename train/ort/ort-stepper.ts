@@ -6,6 +6,7 @@ import { resolveProviders } from '../../functions/node/ort-node-predictor.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
 import { batchLabels, type Batch } from '../data/batch.ts';
 import { countCorrect, type StepResult, type TrainStepper } from '../parallel/stepper.ts';
+import { withAdamState } from '../checkpoint.ts';
 import { Adam } from './adam.ts';
 import { lossGradient } from './loss-gradient.ts';
 import { buildTrainingGraphs, IMAGE_INPUT, LOGITS_GRAD_INPUT, LOGITS_OUTPUT, type TrainingGraphs } from './training-graph.ts';
@@ -182,20 +183,14 @@ export class OrtStepper implements TrainStepper {
   async withOptimizer<T>(fn: (optimizer: tf.Optimizer) => Promise<T>): Promise<T> {
     const names = this.options.model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
     const shapes = this.options.model.trainableWeights.map((w) => w.shape as number[]);
-    const tensors = [
-      { name: 'iter', tensor: tf.scalar(this.adam.iterations, 'int32') },
-      ...this.adam.first.map((m, i) => ({ name: `${names[i]}/m`, tensor: tf.tensor(m, shapes[i]) })),
-      ...this.adam.second.map((v, i) => ({ name: `${names[i]}/v`, tensor: tf.tensor(v, shapes[i]) })),
-    ];
-    // Only its state is used (a checkpoint stores the moments and the step count, not the rate).
-    const optimizer = tf.train.adam(1e-3);
-    try {
-      await optimizer.setWeights(tensors);
-      return await fn(optimizer);
-    } finally {
-      tf.dispose(tensors.map((t) => t.tensor));
-      optimizer.dispose();
-    }
+    return withAdamState(
+      [
+        { name: 'iter', shape: [], values: Float32Array.of(this.adam.iterations) },
+        ...this.adam.first.map((values, i) => ({ name: `${names[i]}/m`, shape: shapes[i], values })),
+        ...this.adam.second.map((values, i) => ({ name: `${names[i]}/v`, shape: shapes[i], values })),
+      ],
+      fn,
+    );
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { withAdamState } from '../checkpoint.ts';
 import type { Batch } from '../data/batch.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
 import { abortSharedGroup, createSharedGroup, type SharedGroup } from './collective.ts';
@@ -190,15 +191,7 @@ export class ReplicaPool implements TrainStepper {
   async withOptimizer<T>(fn: (optimizer: tf.Optimizer) => Promise<T>): Promise<T> {
     const reply = await this.request(0, { type: 'optimizer' });
     if (reply.type !== 'optimizer') throw new Error(`training worker answered ${reply.type} to optimizer`);
-    const optimizer = tf.train.adam(this.options.learningRate);
-    const tensors = reply.weights.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
-    try {
-      await optimizer.setWeights(tensors);
-      return await fn(optimizer);
-    } finally {
-      tf.dispose(tensors.map((t) => t.tensor));
-      optimizer.dispose();
-    }
+    return withAdamState(reply.weights, fn);
   }
 
   async close(): Promise<void> {
