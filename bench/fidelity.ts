@@ -1,4 +1,4 @@
-// Prints the fidelity table of the README: reference statistics (two halves of 250) next to
+// Prints the fidelity table of docs/generator.md: reference statistics (two halves of 250) next to
 // 200 of ours per set. Run: node --import tsx bench/fidelity.ts
 import { createCaptchaGenerator } from '../captcha/generator.ts';
 import { REFERENCE_SETS, STAT_KEYS, captchaStats, jpegRoundTrip, loadReference } from '../test/support/captcha-stats.ts';

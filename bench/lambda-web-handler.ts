@@ -1,6 +1,6 @@
 /**
  * Bench-only variant of functions/lambda/handler.ts on onnxruntime-web (its Node build, wasm,
- * one thread) instead of onnxruntime-node, to measure the choice the README explains.
+ * one thread) instead of onnxruntime-node, to measure the choice docs/deployment.md explains.
  * Not deployed. Bundled by bench/runtimes.ts with onnxruntime-web external.
  */
 import { readFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 /**
  * Limits on what one request may ask of the server, checked before the work is done.
- * Every runtime entry takes these (the edge ones pass smaller values); see README "HTTP API".
+ * Every runtime entry takes these (the edge ones pass smaller values); see docs/api.md "Limits".
  */
 export interface Limits {
   /** Largest request body for POST /decode, in bytes. */

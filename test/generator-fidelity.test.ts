@@ -15,7 +15,7 @@ import { REFERENCE_ROOT, REFERENCE_SETS, captchaStats, jpegRoundTrip, loadRefere
  * We compare 200 of ours with all 500, whose sampling error is about 1.3x a half-split
  * difference; each tolerance is about 3x that noise, widened where a measured, understood
  * gap remains (styles 0.2/0.3: our text is 0.02-0.03 of the width narrower, which also moves
- * its centre left by up to 0.018; see README).
+ * its centre left by up to 0.018; see docs/generator.md).
  */
 const TOLERANCE: Record<keyof Omit<CaptchaStats, 'columnProfile' | 'widthRatio'>, { abs?: number; rel?: number }> = {
   background: { abs: 1.5 },

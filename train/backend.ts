@@ -53,7 +53,7 @@ export async function selectBackend(choice: BackendChoice, wasmKernels: WasmKern
   if (choice === 'auto' || choice === 'tensorflow') {
     const pkg = await tryNative(notes);
     if (pkg) return { name: 'tensorflow', notes, package: pkg };
-    if (choice === 'tensorflow') throw new Error(`--backend tensorflow: no native backend (${notes.join('; ')}); see README "Training on a GPU"`);
+    if (choice === 'tensorflow') throw new Error(`--backend tensorflow: no native backend (${notes.join('; ')}); see docs/training.md "Training on a GPU"`);
   }
   if (choice === 'auto' || choice === 'ort') {
     const loaded = await onnxruntimeLoads();

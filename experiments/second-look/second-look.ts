@@ -1,4 +1,4 @@
-// The second-look experiment (README, model card: "Why the zero and the O stay confused"): crops
+// The second-look experiment (docs/experiments.md: "Why the zero and the O stay confused"): crops
 // around the characters the main model reads as 0 or O, and a crop model that decides 0 or O.
 // Measurement code, not a served path: the API reads with the main model alone.
 import * as ort from 'onnxruntime-node';

@@ -2,7 +2,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../core/limits.ts';
 
 /**
  * Defaults for the Worker (128 MB of memory per isolate, CPU time per request set by the plan),
- * from measurements under workerd (README, "Edge and serverless"). wrangler.toml [vars] may
+ * from measurements under workerd (docs/deployment.md, "Limits on the Worker"). wrangler.toml [vars] may
  * change any of them by the Node server's names (MAX_ARCHIVE_BYTES, ...). Larger archives are
  * refused with 413 `archive_too_large` / `payload_too_large` before any work is done.
  */

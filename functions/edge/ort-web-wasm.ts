@@ -1,6 +1,6 @@
 /**
- * onnxruntime-web's wasm backend, made to run under workerd (see the README section
- * "Edge and serverless"): the wasm-only entry, its wasm imported as a compiled module,
+ * onnxruntime-web's wasm backend, made to run under workerd (see docs/deployment.md,
+ * "Cloudflare Workers"): the wasm-only entry, its wasm imported as a compiled module,
  * one thread, no proxy worker, and a placeholder `wasmBinary` so that ORT uses its
  * built-in loader instead of looking for its own URL (`import.meta.url` is undefined
  * in workerd). Importing this module installs the global `WebAssembly.instantiate`

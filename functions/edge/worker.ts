@@ -1,7 +1,7 @@
 /**
  * Cloudflare Worker entry (wrangler.toml `main`): the shipped model, bundled into the Worker as
  * `default`. With MODEL_KEY and an R2/KV binding configured, that model is used instead (model-source.ts).
- * More models for `?model=NAME` (README, "Several models on the Worker"): import NAME.onnx and
+ * More models for `?model=NAME` (docs/deployment.md, "Several models on the Worker"): import NAME.onnx and
  * NAME.json below and add `NAME: { model, metadata }` to the second argument, e.g.
  *   import site from '../../models-dir/site.onnx';
  *   import siteMetadata from '../../models-dir/site.json' with { type: 'json' };

@@ -15,7 +15,7 @@ export interface OrtWorkerPredictorOptions extends OrtNodePredictorOptions {
 /**
  * Worker threads for `--workers auto` / $ORT_WORKERS unset: one core stays with the main thread
  * (HTTP, unzip, image decoding, preprocessing), the others run the model; 1 to 4. On the 2-core
- * machine of the README's figures, 1 worker served /decode at 1,946 req/s against 1,573 with 2.
+ * machine of docs/api.md's benchmarks, 1 worker served /decode at 1,946 req/s against 1,573 with 2.
  */
 export function defaultInferenceWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
