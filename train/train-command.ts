@@ -35,7 +35,10 @@ Options:
   --warmup-steps N       linear warm-up steps                (default: 100)
   --styles LIST          generator styles to train on, e.g. 0.7,0.3 (default: all of the mix)
   --max-length N         longest text the default model reads (default: 8)
-  --data PATH            train on a labelled folder or zip (labels.txt line i = image i.png/jpg)
+  --data PATH            train on a labelled folder or zip, read as \`captcha-ocr score\` reads it
+                         (labels.csv, labels.txt line i = image i.*, or labels in file names)
+                         and decoded as the server decodes; 1/10 of it (at most
+                         --validation-size) is held out for validation
   --init DIR             start from a saved model (fine-tuning)
   --input HxW            input size of the default model, e.g. 64x160 (default: 48x128, or
                          the --init model's). With --init at another size the saved weights
@@ -115,8 +118,12 @@ function formatEvent(e: TrainEvent): string | undefined {
       return `backend: ${String(e.backend)} (${(e.notes as string[]).join('; ')})`;
     case 'model':
       return `model: ${String(e.architecture)}, ${Number(e.parameters).toLocaleString('en')} parameters, ${Number(e.mflopsPerImage).toFixed(0)} MFLOP/image, input ${JSON.stringify(e.input)}, output ${JSON.stringify(e.output)}`;
-    case 'data':
-      return `data: ${String(e.source)}, training images ${String(e.trainingImages)}, validation ${String(e.validationImages)}`;
+    case 'data': {
+      const unusable = Number(e.unusable ?? 0);
+      const examples = (e.unusableExamples ?? []) as { file: string; reason: string }[];
+      const left = unusable > 0 ? `; ${unusable} image${unusable === 1 ? '' : 's'} left out (${examples.slice(0, 3).map((u) => `${u.file}: ${u.reason}`).join('; ')}${unusable > 3 ? '; ...' : ''})` : '';
+      return `data: ${String(e.source)}, training images ${String(e.trainingImages)}, validation ${String(e.validationImages)}${e.source === 'generator' ? '' : ' (held out)'}${left}`;
+    }
     case 'progress': {
       const eta = Number(e.etaSeconds);
       const etaText = eta >= 3600 ? `${(eta / 3600).toFixed(1)} h` : eta >= 60 ? `${(eta / 60).toFixed(1)} min` : `${eta} s`;

@@ -199,7 +199,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
   let stepper: TrainStepper | undefined;
   try {
     const validation = await stream.validation();
-    log({ event: 'data', source: settings.data ?? 'generator', mix, trainingImages: stream.trainingSize ?? 'unlimited', validationImages: stream.validationSize });
+    log({ event: 'data', source: settings.data ?? 'generator', mix, trainingImages: stream.trainingSize ?? 'unlimited', validationImages: stream.validationSize, ...(settings.data ? { unusable: stream.unusable, unusableExamples: stream.unusableExamples } : {}) });
 
     const optimizer = tf.train.adam(settings.learningRate);
     let step = state?.step ?? 0;
