@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import { CAPTCHA_STYLES, type CaptchaStyle } from '../captcha/options.ts';
 import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
+import { validateCharset } from '../core/charset.ts';
 import { parseProviders } from '../functions/node/ort-node-predictor.ts';
 import { BACKEND_CHOICES } from './backend.ts';
+import { TrainingDataError } from './data/data-labels.ts';
 import { ARCHITECTURES } from './models/registry.ts';
 import { MODEL_JSON } from './model-io.ts';
 import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
@@ -34,7 +36,14 @@ Options:
   --decay F              share of the steps under the final cosine decay (default: 0.3)
   --warmup-steps N       linear warm-up steps                (default: 100)
   --styles LIST          generator styles to train on, e.g. 0.7,0.3 (default: all of the mix)
-  --max-length N         longest text the default model reads (default: 8)
+  --max-length N         longest text the default model reads (default: the longest label
+                         with --data, else the --init model's, else 8)
+  --charset CHARS        the model's alphabet, case-sensitive (default: every character of the
+                         --data labels, in code point order, e.g. 0-9A-Za-z; else the --init
+                         model's; else 0-9A-Z). A label with a character outside it is refused.
+                         With --init and another alphabet the backbone is carried over and the
+                         output layer rebuilt: the classes of shared characters and the CTC
+                         blank are copied, new characters start fresh
   --data PATH            train on a labelled folder or zip, read as \`captcha-ocr score\` reads it
                          (labels.csv, labels.txt line i = image i.*, or labels in file names)
                          and decoded as the server decodes; 1/10 of it (at most
@@ -103,6 +112,14 @@ function parseStyles(value: string | undefined): CaptchaStyle[] | undefined {
   return styles as CaptchaStyle[];
 }
 
+function charsetFlag(value: string): string {
+  try {
+    return validateCharset(value);
+  } catch (error) {
+    throw new UsageError(`--charset: ${(error as Error).message}`);
+  }
+}
+
 function providersFlag(value: string): string[] | undefined {
   try {
     return parseProviders(value);
@@ -139,11 +156,16 @@ function formatEvent(e: TrainEvent): string | undefined {
       return `engine: onnxruntime ${String(e.provider)} provider, ${String(e.threads)} threads${e.note ? ` (${String(e.note)})` : ''}`;
     case 'workers':
       return `workers: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel replicas)'}${e.note ? ` (${String(e.note)})` : ''}`;
-    case 'transfer':
+    case 'transfer': {
+      const classes = e.classes as { from: string; to: string; shared: number; added: string; dropped: string } | undefined;
       return (
         `transfer: input ${JSON.stringify(e.from)} -> ${JSON.stringify(e.to)}, ${String(e.copied)} layers copied, resampled ${(e.resampled as string[]).join(', ') || 'none'}` +
-        `, widened ${(e.widened as string[]).join(', ') || 'none'}, added ${(e.added as string[]).join(', ') || 'none'}`
+        `, widened ${(e.widened as string[]).join(', ') || 'none'}, added ${(e.added as string[]).join(', ') || 'none'}` +
+        (classes ? `; output layer rebuilt for ${[...classes.to].length} characters: ${classes.shared} shared and the blank copied, new ${classes.added || 'none'}, dropped ${classes.dropped || 'none'}` : '')
       );
+    }
+    case 'alphabet':
+      return `alphabet: ${[...String(e.charset)].length} characters ${String(e.charset)} (from ${e.source === 'labels' ? 'the labels' : '--charset'}), lengths ${String(e.minLength)}-${String(e.maxLength)}, ${String(e.labels)} labelled images`;
     case 'resume':
       return `resumed at step ${String(e.step)}`;
     case 'interrupt':
@@ -169,6 +191,7 @@ export const trainCommand: Command = {
       'warmup-steps': { type: 'string' },
       styles: { type: 'string' },
       'max-length': { type: 'string' },
+      charset: { type: 'string' },
       data: { type: 'string' },
       init: { type: 'string' },
       input: { type: 'string' },
@@ -219,7 +242,8 @@ export const trainCommand: Command = {
       learningRate: numberFlag('lr', values.lr, 1e-7, 1) ?? (architecture === 'seed' ? 1e-3 : DEFAULT_SETTINGS.learningRate),
       warmupSteps: intFlag('warmup-steps', values['warmup-steps'], 0) ?? DEFAULT_SETTINGS.warmupSteps,
       styles: parseStyles(values.styles),
-      maxLength: intFlag('max-length', values['max-length'], 1, 32) ?? DEFAULT_SETTINGS.maxLength,
+      ...(values['max-length'] !== undefined ? { maxLength: intFlag('max-length', values['max-length'], 1, 32) } : {}),
+      ...(values.charset !== undefined ? { charset: charsetFlag(values.charset) } : {}),
       data: values.data ? resolve(values.data) : undefined,
       init: values.init ? resolve(values.init) : undefined,
       evalEvery: intFlag('eval-every', values['eval-every'], 0) ?? DEFAULT_SETTINGS.evalEvery,
@@ -250,7 +274,9 @@ export const trainCommand: Command = {
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
     try {
-      const summary = await train(settings, values.resume ?? false, { log, shouldStop: () => stop });
+      const summary = await train(settings, values.resume ?? false, { log, shouldStop: () => stop }).catch((error: unknown) => {
+        throw error instanceof TrainingDataError ? new UsageError(error.message) : error;
+      });
       if (json) {
         log({ ...summary });
       } else {

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { alphabetOf, charactersOutside, DEFAULT_CHARSET } from '../core/charset.ts';
 import { parseModelMetadata } from '../core/model-metadata.ts';
 import sharp from 'sharp';
 import { createCaptchaGenerator } from '../captcha/generator.ts';
+import { TrainingDataError } from './data/data-labels.ts';
 import { fileLoadHandler } from './model-io.ts';
 import { DEFAULT_SETTINGS, shownPath, train, type TrainEvent, type TrainSettings } from './trainer.ts';
 
@@ -97,6 +99,43 @@ test('--data: fine-tunes (--init) on a labelled folder in the seed layout', asyn
   const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
   assert.deepEqual((metadata.training as { data: unknown }).data, { kind: 'labelled', path: data });
   assert.equal((metadata.training as { init: unknown }).init, base);
+});
+
+test('--data with another alphabet: the charset and lengths come from the labels, --init rebuilds the output layer, --charset is checked', async () => {
+  const data = await tmp();
+  const gen = createCaptchaGenerator({ style: '0.3', width: 120, height: 50, seed: 3, charset: 'abcXYZ789', minLength: 3, maxLength: 5 });
+  const texts: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const { text, image } = gen.generate(i);
+    texts.push(text);
+    const png = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+    await writeFile(join(data, `${text}_${i}.png`), png);
+  }
+  const lengths = texts.map((t) => t.length);
+  const base = await tmp();
+  await train(settings(base, { maxSteps: 1 }), false, { log: () => {} });
+  const out = await tmp();
+  const events: TrainEvent[] = [];
+  await train(settings(out, { maxSteps: 1, data, init: base }), false, { log: (e) => events.push(e) });
+  const alphabet = alphabetOf(texts);
+  assert.match(alphabet, /^[789XYZabc]+$/);
+  const transfer = events.find((e) => e.event === 'transfer');
+  assert.equal(transfer?.copied, 16);
+  const classes = transfer?.classes as { shared: number; added: string; dropped: string };
+  assert.equal(classes.added, charactersOutside([alphabet], DEFAULT_CHARSET));
+  assert.equal(classes.shared, [...alphabet].length - [...classes.added].length);
+  assert.deepEqual(events.find((e) => e.event === 'alphabet'), { event: 'alphabet', charset: alphabet, source: 'labels', minLength: Math.min(...lengths), maxLength: Math.max(...lengths), labels: 12 });
+  const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
+  assert.equal(metadata.charset, alphabet);
+  assert.deepEqual([metadata.minLength, metadata.maxLength], [Math.min(...lengths), Math.max(...lengths)]);
+  assert.deepEqual(metadata.output, { kind: 'ctc', blankIndex: [...alphabet].length, timeSteps: 16 });
+  // A fresh model on a fixed --charset; a label outside it is refused, naming the characters.
+  const fixed = await tmp();
+  await train(settings(fixed, { maxSteps: 1, data, charset: 'abcdefXYZ0123456789', maxLength: 6 }), false, { log: () => {} });
+  const fixedMetadata = parseModelMetadata(JSON.parse(await readFile(join(fixed, 'metadata.json'), 'utf8')));
+  assert.deepEqual([fixedMetadata.charset, fixedMetadata.maxLength], ['abcdefXYZ0123456789', 6]);
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, data, charset: 'abcXYZ' }), false, { log: () => {} }), (e: Error) => e instanceof TrainingDataError && /outside --charset: "7" "8" "9"/.test(e.message));
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, data, maxLength: 2 }), false, { log: () => {} }), /more than --max-length 2/);
 });
 
 test('--focus: recorded in the metadata; a character outside the charset is refused', async () => {
