@@ -18,6 +18,8 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--bogus'], /bogus/],
     [['--out', 'x', '--batch-size', '0'], /--batch-size/],
     [['--out', 'x', '--max-steps', 'many'], /--max-steps/],
+    [['--out', 'x', '--max-minutes', '0'], /--max-minutes/],
+    [['--out', 'x', '--charset', 'A B'], /--charset: charset contains whitespace/],
     [['--out', 'x', '--backend', 'gpu'], /--backend/],
     [['--out', 'x', '--model', 'huge'], /--model/],
     [['--out', 'x', '--styles', '0.7,0.9'], /--styles/],
@@ -84,7 +86,7 @@ test('--data labels outside --charset, or longer than --max-length: a usage erro
 test('train --help lists the options', () => {
   const r = run(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--out', '--charset', '--max-length', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--out', '--charset', '--max-length', '--max-minutes', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
 });
 
 test('--channels, --sequence-channels and --sequence-layers shape the model that trains and is exported', async () => {

@@ -30,7 +30,17 @@ Options:
                          most 4, on wasm; 1 on ort and the native backend). The run is the same
                          for any N: a checkpoint resumes with any --workers
   --batch-size B         images per step                     (default: 32)
-  --max-steps N          stop after N steps and export       (default: 40000)
+  --max-steps N          stop after N steps and export       (default: 40000; with
+                         --max-minutes, no limit)
+  --max-minutes N        train for at most N minutes of wall time (from the start, reading the
+                         data included), then export the best model. The learning-rate schedule
+                         is fitted to the budget: once the step rate is measured (wall clock,
+                         evaluations included, from the 10th step on, over 10 steps and 5 s at
+                         least), its total steps are re-planned
+                         after every step as steps done + rate x time left, so the cosine decay
+                         ends at the deadline; the time the last evaluation and checkpoint took is
+                         kept free for the final ones. Progress shows the time left; validation
+                         runs about every tenth of the budget unless --eval-every is given
   --lr X                 peak Adam learning rate (default: 0.003, seed model 0.001;
                          linear warm-up, cosine decay over the last 30 %)
   --decay F              share of the steps under the final cosine decay (default: 0.3)
@@ -60,7 +70,8 @@ Options:
                          With --init these grow the saved model: more channels or layers,
                          never fewer; it starts out computing exactly what the saved one did
   --resume               continue DIR/checkpoint exactly (same settings; --max-steps may change)
-  --eval-every N         validate every N steps (default: 500; 0 = only at the end)
+  --eval-every N         validate every N steps (default: 500, or a tenth of --max-minutes;
+                         0 = only at the end)
   --checkpoint-every N   checkpoint every N steps (default: 500)
   --validation-size N    validation images (default: 1024; fixed seed)
   --seed N               data and initialisation seed (default: 1)
@@ -142,12 +153,15 @@ function formatEvent(e: TrainEvent): string | undefined {
       return `data: ${String(e.source)}, training images ${String(e.trainingImages)}, validation ${String(e.validationImages)}${e.source === 'generator' ? '' : ' (held out)'}${left}`;
     }
     case 'progress': {
-      const eta = Number(e.etaSeconds);
-      const etaText = eta >= 3600 ? `${(eta / 3600).toFixed(1)} h` : eta >= 60 ? `${(eta / 60).toFixed(1)} min` : `${eta} s`;
-      return `step ${String(e.step)}/${String(e.maxSteps)}  loss ${Number(e.loss).toFixed(4)}  acc ${pct(e.accuracy)}  lr ${Number(e.learningRate).toExponential(2)}  ${Number(e.imagesPerSecond).toFixed(1)} img/s  ETA ${etaText}`;
+      const duration = (seconds: number) => (seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds} s`);
+      const budgeted = e.secondsLeft !== undefined;
+      // With a time budget: the steps the schedule plans for (once the rate is measured) and the time left.
+      const of = budgeted ? (e.plannedSteps === undefined ? '' : `/~${String(e.plannedSteps)}`) : `/${String(e.maxSteps)}`;
+      const left = budgeted ? `time left ${duration(Number(e.secondsLeft))}` : `ETA ${duration(Number(e.etaSeconds))}`;
+      return `step ${String(e.step)}${of}  loss ${Number(e.loss).toFixed(4)}  acc ${pct(e.accuracy)}  lr ${Number(e.learningRate).toExponential(2)}  ${Number(e.imagesPerSecond).toFixed(1)} img/s  ${left}`;
     }
     case 'eval':
-      return `eval @ step ${String(e.step)}: whole text ${pct(e.accuracy)}, characters ${pct(e.characterAccuracy)}, per position ${(e.perPosition as number[]).map(pct).join(' ')}`;
+      return `eval @ step ${String(e.step)}${e.epoch === undefined ? '' : ` (epoch ${Number(e.epoch).toFixed(1)})`}: whole text ${pct(e.accuracy)}, characters ${pct(e.characterAccuracy)}, per position ${(e.perPosition as number[]).map(pct).join(' ')}`;
     case 'best':
       return `  new best (${pct(e.accuracy)}): exported`;
     case 'checkpoint':
@@ -187,6 +201,7 @@ export const trainCommand: Command = {
       workers: { type: 'string' },
       'batch-size': { type: 'string' },
       'max-steps': { type: 'string' },
+      'max-minutes': { type: 'string' },
       lr: { type: 'string' },
       'warmup-steps': { type: 'string' },
       styles: { type: 'string' },
@@ -229,6 +244,7 @@ export const trainCommand: Command = {
       ...(sequenceChannels !== undefined ? { sequenceChannels } : {}),
       ...(sequenceLayers !== undefined ? { sequenceLayers } : {}),
     };
+    const maxMinutes = numberFlag('max-minutes', values['max-minutes'], 0.01, 1e6);
     const settings: TrainSettings = {
       out: resolve(values.out),
       architecture,
@@ -236,7 +252,11 @@ export const trainCommand: Command = {
       ...(values.providers !== undefined ? { providers: providersFlag(values.providers) } : {}),
       workers: values.workers === undefined || values.workers === 'auto' ? 'auto' : intFlag('workers', values.workers, 1, 64),
       batchSize: intFlag('batch-size', values['batch-size'], 1, 4096) ?? DEFAULT_SETTINGS.batchSize,
-      maxSteps: intFlag('max-steps', values['max-steps'], 1) ?? DEFAULT_SETTINGS.maxSteps,
+      // With a time budget the steps are unlimited unless --max-steps caps them.
+      maxSteps: intFlag('max-steps', values['max-steps'], 1) ?? (maxMinutes !== undefined ? Number.MAX_SAFE_INTEGER : DEFAULT_SETTINGS.maxSteps),
+      ...(maxMinutes !== undefined ? { maxMinutes } : {}),
+      // With a time budget and no --eval-every: validate about every tenth of the budget.
+      ...(maxMinutes !== undefined && values['eval-every'] === undefined ? { evalEverySeconds: maxMinutes * 6 } : {}),
       ...(values.resume && values['max-steps'] === undefined ? { keepMaxSteps: true } : {}),
       // The seed network has no batch norm: it wants the usual 1e-3.
       learningRate: numberFlag('lr', values.lr, 1e-7, 1) ?? (architecture === 'seed' ? 1e-3 : DEFAULT_SETTINGS.learningRate),
@@ -246,7 +266,7 @@ export const trainCommand: Command = {
       ...(values.charset !== undefined ? { charset: charsetFlag(values.charset) } : {}),
       data: values.data ? resolve(values.data) : undefined,
       init: values.init ? resolve(values.init) : undefined,
-      evalEvery: intFlag('eval-every', values['eval-every'], 0) ?? DEFAULT_SETTINGS.evalEvery,
+      evalEvery: intFlag('eval-every', values['eval-every'], 0) ?? (maxMinutes !== undefined ? 0 : DEFAULT_SETTINGS.evalEvery),
       checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0) ?? DEFAULT_SETTINGS.checkpointEvery,
       validationSize: intFlag('validation-size', values['validation-size'], 1, 1_000_000) ?? DEFAULT_SETTINGS.validationSize,
       seed: intFlag('seed', values.seed, 0, 2 ** 31) ?? DEFAULT_SETTINGS.seed,
@@ -282,7 +302,7 @@ export const trainCommand: Command = {
       } else {
         const v = summary.validation;
         process.stdout.write(
-          `${summary.interrupted ? 'interrupted' : 'done'}: ${summary.steps} steps, ${summary.imagesSeen} images, ${summary.imagesPerSecond.toFixed(1)} images/s on ${summary.backend}` +
+          `${summary.interrupted ? 'interrupted' : summary.timeUp ? 'time budget spent' : 'done'}: ${summary.steps} steps, ${summary.imagesSeen} images, ${summary.imagesPerSecond.toFixed(1)} images/s on ${summary.backend}` +
             `${summary.workers > 1 ? ` (${summary.workers} workers)` : ''}` +
             `${v ? `; validation ${(100 * v.accuracy).toFixed(2)}% whole text, ${(100 * v.characterAccuracy).toFixed(2)}% characters` : ''}; model in ${summary.out}` +
             `${summary.interrupted ? ' (continue with --resume)' : ''}\n`,

@@ -186,6 +186,30 @@ test('--init with --channels/--sequence-*: the saved model grows (shape read fro
   await assert.rejects(train(settings(await tmp(), { maxSteps: 1, init: base, defaultModel: { channels: [8, 8, 8, 8, 4] } }), false, { log: () => {} }), /b5_conv weight 0 is \[3, 3, 8, 8\] in the saved model, \[3, 3, 8, 4\] here \(a model can grow, not shrink\)/);
 });
 
+test('maxMinutes: stops at the budget, the schedule decays to its floor by then, progress shows the time left', async () => {
+  const out = await tmp();
+  const events: TrainEvent[] = [];
+  const t0 = performance.now();
+  // A 4.8 s budget, validation every 0.5 s, no step cap; the tiny model runs many steps a second.
+  const tiny = { channels: [4, 4, 4, 4, 4], sequenceChannels: 8, sequenceLayers: 0 };
+  const summary = await train(settings(out, { maxSteps: Number.MAX_SAFE_INTEGER, maxMinutes: 0.08, evalEverySeconds: 0.5, defaultModel: tiny }), false, { log: (e) => events.push(e), progressSeconds: 0 });
+  const seconds = (performance.now() - t0) / 1000;
+  assert.equal(summary.timeUp, true);
+  assert.equal(summary.interrupted, false);
+  // The budget covers the whole run; the final evaluation and checkpoint were kept free (a little slack for a busy machine).
+  assert.ok(seconds < 4.8 + 1.5, `ran ${seconds.toFixed(1)} s`);
+  const progress = events.filter((e) => e.event === 'progress');
+  const last = progress[progress.length - 1];
+  assert.ok(Number(last.secondsLeft) <= 1, `time left at the end ${String(last.secondsLeft)}`);
+  assert.ok(Number(last.plannedSteps) > 20, `planned ${String(last.plannedSteps)}`);
+  // By the deadline the cosine decay is (nearly) done: the floor is 5 % of the peak 3e-3.
+  assert.ok(Number(last.learningRate) < 3e-3 * 0.2, `last learning rate ${String(last.learningRate)}`);
+  const evals = events.filter((e) => e.event === 'eval');
+  assert.ok(evals.length >= 4, `${evals.length} evaluations`);
+  const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
+  assert.equal((metadata.training as { maxMinutes: unknown }).maxMinutes, 0.08);
+});
+
 test('shownPath: the metadata records paths inside the working folder relative to it, others as given', () => {
   assert.equal(shownPath(join(process.cwd(), 'models', 'tfjs')), join('models', 'tfjs'));
   assert.equal(shownPath('/elsewhere/run'), '/elsewhere/run');

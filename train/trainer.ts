@@ -25,6 +25,7 @@ import { ReplicaPool } from './parallel/replica-pool.ts';
 import { LocalStepper, type TrainStepper } from './parallel/stepper.ts';
 import { resolveWorkers, type WorkersChoice } from './parallel/worker-count.ts';
 import { learningRate } from './schedule.ts';
+import { TimeBudget } from './time-budget.ts';
 import { classMapping, transferWeights } from './transfer.ts';
 
 /** Every setting of a run (stored in the checkpoint; `--resume` reuses them). */
@@ -59,6 +60,13 @@ export interface TrainSettings {
    */
   readonly charset?: string;
   readonly evalEvery: number;
+  /** Also validate every this many seconds of wall time (`--max-minutes` without `--eval-every`: a tenth of the budget). */
+  readonly evalEverySeconds?: number;
+  /**
+   * Wall-time budget in minutes (`--max-minutes`): train until it is spent, with the learning-rate
+   * schedule planned to end at the deadline (train/time-budget.ts), then export the best model.
+   */
+  readonly maxMinutes?: number;
   readonly checkpointEvery: number;
   readonly validationSize: number;
   readonly seed: number;
@@ -116,6 +124,8 @@ export interface TrainSummary {
   readonly bestAccuracy: number;
   readonly bestStep: number;
   readonly interrupted: boolean;
+  /** The time budget (`maxMinutes`) ended the run. */
+  readonly timeUp: boolean;
   readonly out: string;
 }
 
@@ -163,13 +173,25 @@ function withLengths(spec: ModelSpec, run: RunAlphabet | undefined, maxLength: n
 /** Trains (or resumes) a model per `settings`; exports the best model to OUT. */
 export async function train(requested: TrainSettings, resume: boolean, hooks: TrainHooks): Promise<TrainSummary> {
   const log = hooks.log;
+  const started = performance.now();
   let state: TrainState | undefined;
   let settings = requested;
   if (resume) {
     if (!(await hasCheckpoint(requested.out))) throw new Error(`--resume: no checkpoint in ${join(requested.out, 'checkpoint')}`);
     state = await readCheckpointState(requested.out);
     const stored = state.settings as unknown as TrainSettings;
-    settings = { ...stored, out: requested.out, maxSteps: requested.keepMaxSteps ? stored.maxSteps : requested.maxSteps, backend: requested.backend, providers: requested.providers, workers: requested.workers, keepMaxSteps: undefined };
+    settings = {
+      ...stored,
+      out: requested.out,
+      maxSteps: requested.keepMaxSteps ? stored.maxSteps : requested.maxSteps,
+      backend: requested.backend,
+      providers: requested.providers,
+      workers: requested.workers,
+      keepMaxSteps: undefined,
+      // A new budget may be given on resume; the checkpoint's elapsed time counts against it.
+      maxMinutes: requested.maxMinutes ?? stored.maxMinutes,
+      evalEverySeconds: requested.evalEverySeconds ?? stored.evalEverySeconds,
+    };
   }
   // The alphabet and the lengths: --charset, else the --data labels' (read before anything else:
   // a label the run cannot use is refused before a backend or a model is set up).
@@ -252,6 +274,9 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     let bestStep = state?.bestStep ?? -1;
     const history: Record<string, unknown>[] = [...((state?.history ?? []) as Record<string, unknown>[])];
     const elapsedBefore = state?.elapsedSeconds ?? 0;
+    // A time budget runs from the start of train() (reading and decoding the data included).
+    const budget = settings.maxMinutes !== undefined ? new TimeBudget({ seconds: settings.maxMinutes * 60, spentSeconds: elapsedBefore, maxSteps: settings.maxSteps }, started) : undefined;
+    let timeUp = false;
     const runSettings = { ...settings, spec } as unknown as Record<string, unknown>;
     let lastScore: Score | undefined;
 
@@ -296,6 +321,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
         imagesSeen: atStep * settings.batchSize,
         batchSize: settings.batchSize,
         learningRate: settings.learningRate,
+        ...(settings.maxMinutes !== undefined ? { maxMinutes: settings.maxMinutes } : {}),
         backend: backend.name,
         parameters: params,
         validation: score,
@@ -303,19 +329,27 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       createdAt: new Date().toISOString(),
     });
 
+    // What the last evaluation (with its export) and checkpoint took: a time budget keeps that free at its end.
+    let evalSeconds = 0;
+    let checkpointSeconds = 0;
     const checkpoint = async () => {
       const t0 = performance.now();
       await steps.syncModel();
       const elapsedSeconds = elapsedBefore + (performance.now() - runStart) / 1000;
       await steps.withOptimizer((o) => saveCheckpoint(settings.out, model, o, { step, imagesSeen, elapsedSeconds, bestAccuracy, bestStep, settings: runSettings, history }));
-      log({ event: 'checkpoint', step, seconds: (performance.now() - t0) / 1000 });
+      checkpointSeconds = (performance.now() - t0) / 1000;
+      budget?.reserve(evalSeconds + checkpointSeconds);
+      log({ event: 'checkpoint', step, seconds: checkpointSeconds });
     };
 
+    let lastEvalMs = performance.now();
     const runEval = async () => {
+      const t0 = performance.now();
       await steps.syncModel();
       const score = evaluate(model, validation, spec.charset, spec.output);
       lastScore = score;
-      const entry = { event: 'eval', step, imagesSeen, accuracy: score.accuracy, characterAccuracy: score.characterAccuracy, perPosition: score.perPosition, count: score.count };
+      const epoch = stream.trainingSize ? Math.round((imagesSeen / stream.trainingSize) * 100) / 100 : undefined;
+      const entry = { event: 'eval', step, imagesSeen, ...(epoch !== undefined ? { epoch } : {}), accuracy: score.accuracy, characterAccuracy: score.characterAccuracy, perPosition: score.perPosition, count: score.count };
       history.push(entry);
       log(entry);
       if (score.accuracy > bestAccuracy) {
@@ -324,6 +358,9 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
         await saveModel(model, settings.out, metadataFor(score, step));
         log({ event: 'best', step, accuracy: score.accuracy });
       }
+      lastEvalMs = performance.now();
+      evalSeconds = (lastEvalMs - t0) / 1000;
+      budget?.reserve(evalSeconds + checkpointSeconds);
     };
 
     stream.start(step);
@@ -338,12 +375,17 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     let learningRateNow = settings.learningRate;
 
     while (step < settings.maxSteps) {
+      if (budget?.expired(performance.now())) {
+        timeUp = true;
+        break;
+      }
       // Let signal handlers (Ctrl-C) and worker messages run: a queued batch resolves as a microtask.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const t0 = performance.now();
       const batch: Batch = await stream.next();
       if (batch.step !== step) throw new Error(`data stream out of order (got batch ${batch.step} for step ${step})`);
-      learningRateNow = learningRate(step, settings.learningRate, settings.maxSteps, settings.warmupSteps, settings.decayFraction);
+      const plannedSteps = budget ? budget.plannedSteps() : settings.maxSteps;
+      learningRateNow = learningRate(step, settings.learningRate, plannedSteps, settings.warmupSteps, settings.decayFraction);
       const { loss: lossValue, correct } = await steps.step(batch, learningRateNow);
       const dt = performance.now() - t0;
       trainMs += dt;
@@ -357,18 +399,20 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       if (!Number.isFinite(lossValue)) throw new Error(`loss is ${lossValue} at step ${step}; try a lower --lr`);
 
       const now = performance.now();
+      budget?.observe(step, now);
       const stopping = hooks.shouldStop?.() ?? false;
       if (now - lastProgress >= progressMs || step === settings.maxSteps || step === startStep + 1 || stopping) {
         lastProgress = now;
         const ips = trainImages / (trainMs / 1000);
-        const remaining = ((settings.maxSteps - step) * settings.batchSize) / ips;
-        log({ event: 'progress', step, maxSteps: settings.maxSteps, imagesSeen, loss: lossEma, accuracy: accEma, learningRate: learningRateNow, imagesPerSecond: ips, etaSeconds: Math.round(remaining) });
+        const remaining = budget ? budget.secondsLeft(now) : ((settings.maxSteps - step) * settings.batchSize) / ips;
+        const planned = budget ? { plannedSteps: budget.estimated ? budget.plannedSteps() : undefined, secondsLeft: Math.round(remaining) } : {};
+        log({ event: 'progress', step, maxSteps: settings.maxSteps, ...planned, imagesSeen, loss: lossEma, accuracy: accEma, learningRate: learningRateNow, imagesPerSecond: ips, etaSeconds: Math.round(remaining) });
       }
       if (stopping) {
         interrupted.value = true;
         break;
       }
-      if (settings.evalEvery > 0 && step % settings.evalEvery === 0) await runEval();
+      if ((settings.evalEvery > 0 && step % settings.evalEvery === 0) || (settings.evalEverySeconds !== undefined && performance.now() - lastEvalMs >= settings.evalEverySeconds * 1000)) await runEval();
       if (settings.checkpointEvery > 0 && step % settings.checkpointEvery === 0) await checkpoint();
     }
 
@@ -388,6 +432,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
       bestAccuracy,
       bestStep,
       interrupted: interrupted.value,
+      timeUp,
       out: settings.out,
     };
     return summary;
