@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scoreEntries } from '../functions/app/score-archive.ts';
 import { cliRecognizer } from '../cli/cli-recognizer.ts';
-import { folderEntries } from '../cli/folder-entries.ts';
+import { folderEntries } from '../functions/node/folder-entries.ts';
 
 const { values } = parseArgs({ options: { model: { type: 'string' }, reference: { type: 'string' }, chars: { type: 'string' }, json: { type: 'boolean' } } });
 const reference = resolve(values.reference ?? join(import.meta.dirname, '..', '..', 'shared', 'captcha-reference'));

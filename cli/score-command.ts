@@ -1,14 +1,13 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command/args.ts';
 import { parseFlags } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
-import { readZip } from '../core/archive.ts';
 import { limitsFromEnv } from '../core/limits.ts';
 import type { ArchiveEntry } from '../core/archive.ts';
 import { scoreEntries, type ScoreReport } from '../functions/app/score-archive.ts';
 import { renderReportHtml, rowsToCsv } from '../functions/app/score-formats.ts';
 import { CHARSET_FLAG, CHARSET_HELP, charsetOption, cliRecognizer, MODEL_FLAGS, MODEL_HELP } from './cli-recognizer.ts';
-import { folderEntries } from './folder-entries.ts';
+import { pathEntries } from '../functions/node/folder-entries.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
@@ -48,15 +47,14 @@ Limits from the environment as for the server (MAX_ARCHIVE_ENTRIES, MAX_UNCOMPRE
     if ([values.json, values.csv, values.html !== undefined].filter(Boolean).length > 1) throw new UsageError('use only one of --json, --csv, --html');
     if (values.details && !values.json) throw new UsageError('--details goes with --json');
     const target = positionals[0];
-    let stat;
     try {
-      stat = statSync(target);
+      statSync(target);
     } catch {
       throw new UsageError(`no such file or folder: ${target}`);
     }
     // The archive is read before the model starts: a bad one fails fast, with no worker threads to stop.
     const limits = limitsFromEnv(process.env);
-    const entries: ArchiveEntry[] = stat.isDirectory() ? folderEntries(target, limits.maxArchiveEntries) : readZip(new Uint8Array(readFileSync(target)), limits);
+    const entries: ArchiveEntry[] = pathEntries(target, limits);
     const { recognizer } = await cliRecognizer(values);
     const predict = await charsetOption(recognizer, values.charset);
     try {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { folderEntries } from '../cli/folder-entries.ts';
+import { folderEntries } from '../functions/node/folder-entries.ts';
 import { DEFAULT_CHARSET, encodeText } from '../core/charset.ts';
 import { pureJsImageDecoder } from '../core/image-decode.ts';
 import type { ModelMetadata } from '../core/model-metadata.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--bogus'], /bogus/],
     [['--out', 'x', '--batch-size', '0'], /--batch-size/],
     [['--out', 'x', '--max-steps', 'many'], /--max-steps/],
+    [['--out', 'x', '--max-minutes', '0'], /--max-minutes/],
+    [['--out', 'x', '--charset', 'A B'], /--charset: charset contains whitespace/],
     [['--out', 'x', '--backend', 'gpu'], /--backend/],
     [['--out', 'x', '--model', 'huge'], /--model/],
     [['--out', 'x', '--styles', '0.7,0.9'], /--styles/],
@@ -58,10 +60,33 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
   }
 });
 
+test('--data labels outside --charset, or longer than --max-length: a usage error naming them, before any training', () => {
+  const data = mkdtempSync(join(tmpdir(), 'captcha-ocr-charset-'));
+  try {
+    // Only the labels are read before the check: the files need not even be images.
+    for (const name of ['AB12.png', 'aB7_2.png', 'Ä1B.png']) writeFileSync(join(data, name), 'not read');
+    const cases: [string[], RegExp][] = [
+      [['--charset', 'AB12'], /--data .*: 2 labels hold characters outside --charset: "7" "a" "Ä", e\.g\. "aB7" for aB7_2\.png/],
+      [['--charset', 'AB127a'], /1 label holds a character outside --charset: "Ä", e\.g\. "Ä1B" for Ä1B\.png/],
+      [['--max-length', '3'], /the label "AB12" of AB12\.png has 4 characters, more than --max-length 3/],
+      [['--charset', 'AAB'], /--charset: charset repeats "A"/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = run(['--out', join(data, 'out'), '--data', data, ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status} ${r.stderr}`);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], pattern);
+    }
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+});
+
 test('train --help lists the options', () => {
   const r = run(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--out', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--out', '--charset', '--max-length', '--max-minutes', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
 });
 
 test('--channels, --sequence-channels and --sequence-layers shape the model that trains and is exported', async () => {

@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import { CAPTCHA_STYLES, type CaptchaStyle } from '../captcha/options.ts';
 import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
+import { validateCharset } from '../core/charset.ts';
 import { parseProviders } from '../functions/node/ort-node-predictor.ts';
 import { BACKEND_CHOICES } from './backend.ts';
+import { TrainingDataError } from './data/data-labels.ts';
 import { ARCHITECTURES } from './models/registry.ts';
 import { MODEL_JSON } from './model-io.ts';
 import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
@@ -28,14 +30,34 @@ Options:
                          most 4, on wasm; 1 on ort and the native backend). The run is the same
                          for any N: a checkpoint resumes with any --workers
   --batch-size B         images per step                     (default: 32)
-  --max-steps N          stop after N steps and export       (default: 40000)
+  --max-steps N          stop after N steps and export       (default: 40000; with
+                         --max-minutes, no limit)
+  --max-minutes N        train for at most N minutes of wall time (from the start, reading the
+                         data included), then export the best model. The learning-rate schedule
+                         is fitted to the budget: once the step rate is measured (wall clock,
+                         evaluations included, from the 10th step on, over 10 steps and 5 s at
+                         least), its total steps are re-planned
+                         after every step as steps done + rate x time left, so the cosine decay
+                         ends at the deadline; the time the last evaluation and checkpoint took is
+                         kept free for the final ones. Progress shows the time left; validation
+                         runs about every tenth of the budget unless --eval-every is given
   --lr X                 peak Adam learning rate (default: 0.003, seed model 0.001;
                          linear warm-up, cosine decay over the last 30 %)
   --decay F              share of the steps under the final cosine decay (default: 0.3)
   --warmup-steps N       linear warm-up steps                (default: 100)
   --styles LIST          generator styles to train on, e.g. 0.7,0.3 (default: all of the mix)
-  --max-length N         longest text the default model reads (default: 8)
-  --data PATH            train on a labelled folder or zip (labels.txt line i = image i.png/jpg)
+  --max-length N         longest text the default model reads (default: the longest label
+                         with --data, else the --init model's, else 8)
+  --charset CHARS        the model's alphabet, case-sensitive (default: every character of the
+                         --data labels, in code point order, e.g. 0-9A-Za-z; else the --init
+                         model's; else 0-9A-Z). A label with a character outside it is refused.
+                         With --init and another alphabet the backbone is carried over and the
+                         output layer rebuilt: the classes of shared characters and the CTC
+                         blank are copied, new characters start fresh
+  --data PATH            train on a labelled folder or zip, read as \`captcha-ocr score\` reads it
+                         (labels.csv, labels.txt line i = image i.*, or labels in file names)
+                         and decoded as the server decodes; 1/10 of it (at most
+                         --validation-size) is held out for validation
   --init DIR             start from a saved model (fine-tuning)
   --input HxW            input size of the default model, e.g. 64x160 (default: 48x128, or
                          the --init model's). With --init at another size the saved weights
@@ -48,7 +70,8 @@ Options:
                          With --init these grow the saved model: more channels or layers,
                          never fewer; it starts out computing exactly what the saved one did
   --resume               continue DIR/checkpoint exactly (same settings; --max-steps may change)
-  --eval-every N         validate every N steps (default: 500; 0 = only at the end)
+  --eval-every N         validate every N steps (default: 500, or a tenth of --max-minutes;
+                         0 = only at the end)
   --checkpoint-every N   checkpoint every N steps (default: 500)
   --validation-size N    validation images (default: 1024; fixed seed)
   --seed N               data and initialisation seed (default: 1)
@@ -100,6 +123,14 @@ function parseStyles(value: string | undefined): CaptchaStyle[] | undefined {
   return styles as CaptchaStyle[];
 }
 
+function charsetFlag(value: string): string {
+  try {
+    return validateCharset(value);
+  } catch (error) {
+    throw new UsageError(`--charset: ${(error as Error).message}`);
+  }
+}
+
 function providersFlag(value: string): string[] | undefined {
   try {
     return parseProviders(value);
@@ -115,15 +146,22 @@ function formatEvent(e: TrainEvent): string | undefined {
       return `backend: ${String(e.backend)} (${(e.notes as string[]).join('; ')})`;
     case 'model':
       return `model: ${String(e.architecture)}, ${Number(e.parameters).toLocaleString('en')} parameters, ${Number(e.mflopsPerImage).toFixed(0)} MFLOP/image, input ${JSON.stringify(e.input)}, output ${JSON.stringify(e.output)}`;
-    case 'data':
-      return `data: ${String(e.source)}, training images ${String(e.trainingImages)}, validation ${String(e.validationImages)}`;
+    case 'data': {
+      const unusable = Number(e.unusable ?? 0);
+      const examples = (e.unusableExamples ?? []) as { file: string; reason: string }[];
+      const left = unusable > 0 ? `; ${unusable} image${unusable === 1 ? '' : 's'} left out (${examples.slice(0, 3).map((u) => `${u.file}: ${u.reason}`).join('; ')}${unusable > 3 ? '; ...' : ''})` : '';
+      return `data: ${String(e.source)}, training images ${String(e.trainingImages)}, validation ${String(e.validationImages)}${e.source === 'generator' ? '' : ' (held out)'}${left}`;
+    }
     case 'progress': {
-      const eta = Number(e.etaSeconds);
-      const etaText = eta >= 3600 ? `${(eta / 3600).toFixed(1)} h` : eta >= 60 ? `${(eta / 60).toFixed(1)} min` : `${eta} s`;
-      return `step ${String(e.step)}/${String(e.maxSteps)}  loss ${Number(e.loss).toFixed(4)}  acc ${pct(e.accuracy)}  lr ${Number(e.learningRate).toExponential(2)}  ${Number(e.imagesPerSecond).toFixed(1)} img/s  ETA ${etaText}`;
+      const duration = (seconds: number) => (seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds} s`);
+      const budgeted = e.secondsLeft !== undefined;
+      // With a time budget: the steps the schedule plans for (once the rate is measured) and the time left.
+      const of = budgeted ? (e.plannedSteps === undefined ? '' : `/~${String(e.plannedSteps)}`) : `/${String(e.maxSteps)}`;
+      const left = budgeted ? `time left ${duration(Number(e.secondsLeft))}` : `ETA ${duration(Number(e.etaSeconds))}`;
+      return `step ${String(e.step)}${of}  loss ${Number(e.loss).toFixed(4)}  acc ${pct(e.accuracy)}  lr ${Number(e.learningRate).toExponential(2)}  ${Number(e.imagesPerSecond).toFixed(1)} img/s  ${left}`;
     }
     case 'eval':
-      return `eval @ step ${String(e.step)}: whole text ${pct(e.accuracy)}, characters ${pct(e.characterAccuracy)}, per position ${(e.perPosition as number[]).map(pct).join(' ')}`;
+      return `eval @ step ${String(e.step)}${e.epoch === undefined ? '' : ` (epoch ${Number(e.epoch).toFixed(1)})`}: whole text ${pct(e.accuracy)}, characters ${pct(e.characterAccuracy)}, per position ${(e.perPosition as number[]).map(pct).join(' ')}`;
     case 'best':
       return `  new best (${pct(e.accuracy)}): exported`;
     case 'checkpoint':
@@ -132,11 +170,16 @@ function formatEvent(e: TrainEvent): string | undefined {
       return `engine: onnxruntime ${String(e.provider)} provider, ${String(e.threads)} threads${e.note ? ` (${String(e.note)})` : ''}`;
     case 'workers':
       return `workers: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel replicas)'}${e.note ? ` (${String(e.note)})` : ''}`;
-    case 'transfer':
+    case 'transfer': {
+      const classes = e.classes as { from: string; to: string; shared: number; added: string; dropped: string } | undefined;
       return (
         `transfer: input ${JSON.stringify(e.from)} -> ${JSON.stringify(e.to)}, ${String(e.copied)} layers copied, resampled ${(e.resampled as string[]).join(', ') || 'none'}` +
-        `, widened ${(e.widened as string[]).join(', ') || 'none'}, added ${(e.added as string[]).join(', ') || 'none'}`
+        `, widened ${(e.widened as string[]).join(', ') || 'none'}, added ${(e.added as string[]).join(', ') || 'none'}` +
+        (classes ? `; output layer rebuilt for ${[...classes.to].length} characters: ${classes.shared} shared and the blank copied, new ${classes.added || 'none'}, dropped ${classes.dropped || 'none'}` : '')
       );
+    }
+    case 'alphabet':
+      return `alphabet: ${[...String(e.charset)].length} characters ${String(e.charset)} (from ${e.source === 'labels' ? 'the labels' : '--charset'}), lengths ${String(e.minLength)}-${String(e.maxLength)}, ${String(e.labels)} labelled images`;
     case 'resume':
       return `resumed at step ${String(e.step)}`;
     case 'interrupt':
@@ -158,10 +201,12 @@ export const trainCommand: Command = {
       workers: { type: 'string' },
       'batch-size': { type: 'string' },
       'max-steps': { type: 'string' },
+      'max-minutes': { type: 'string' },
       lr: { type: 'string' },
       'warmup-steps': { type: 'string' },
       styles: { type: 'string' },
       'max-length': { type: 'string' },
+      charset: { type: 'string' },
       data: { type: 'string' },
       init: { type: 'string' },
       input: { type: 'string' },
@@ -199,6 +244,7 @@ export const trainCommand: Command = {
       ...(sequenceChannels !== undefined ? { sequenceChannels } : {}),
       ...(sequenceLayers !== undefined ? { sequenceLayers } : {}),
     };
+    const maxMinutes = numberFlag('max-minutes', values['max-minutes'], 0.01, 1e6);
     const settings: TrainSettings = {
       out: resolve(values.out),
       architecture,
@@ -206,16 +252,21 @@ export const trainCommand: Command = {
       ...(values.providers !== undefined ? { providers: providersFlag(values.providers) } : {}),
       workers: values.workers === undefined || values.workers === 'auto' ? 'auto' : intFlag('workers', values.workers, 1, 64),
       batchSize: intFlag('batch-size', values['batch-size'], 1, 4096) ?? DEFAULT_SETTINGS.batchSize,
-      maxSteps: intFlag('max-steps', values['max-steps'], 1) ?? DEFAULT_SETTINGS.maxSteps,
+      // With a time budget the steps are unlimited unless --max-steps caps them.
+      maxSteps: intFlag('max-steps', values['max-steps'], 1) ?? (maxMinutes !== undefined ? Number.MAX_SAFE_INTEGER : DEFAULT_SETTINGS.maxSteps),
+      ...(maxMinutes !== undefined ? { maxMinutes } : {}),
+      // With a time budget and no --eval-every: validate about every tenth of the budget.
+      ...(maxMinutes !== undefined && values['eval-every'] === undefined ? { evalEverySeconds: maxMinutes * 6 } : {}),
       ...(values.resume && values['max-steps'] === undefined ? { keepMaxSteps: true } : {}),
       // The seed network has no batch norm: it wants the usual 1e-3.
       learningRate: numberFlag('lr', values.lr, 1e-7, 1) ?? (architecture === 'seed' ? 1e-3 : DEFAULT_SETTINGS.learningRate),
       warmupSteps: intFlag('warmup-steps', values['warmup-steps'], 0) ?? DEFAULT_SETTINGS.warmupSteps,
       styles: parseStyles(values.styles),
-      maxLength: intFlag('max-length', values['max-length'], 1, 32) ?? DEFAULT_SETTINGS.maxLength,
+      ...(values['max-length'] !== undefined ? { maxLength: intFlag('max-length', values['max-length'], 1, 32) } : {}),
+      ...(values.charset !== undefined ? { charset: charsetFlag(values.charset) } : {}),
       data: values.data ? resolve(values.data) : undefined,
       init: values.init ? resolve(values.init) : undefined,
-      evalEvery: intFlag('eval-every', values['eval-every'], 0) ?? DEFAULT_SETTINGS.evalEvery,
+      evalEvery: intFlag('eval-every', values['eval-every'], 0) ?? (maxMinutes !== undefined ? 0 : DEFAULT_SETTINGS.evalEvery),
       checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0) ?? DEFAULT_SETTINGS.checkpointEvery,
       validationSize: intFlag('validation-size', values['validation-size'], 1, 1_000_000) ?? DEFAULT_SETTINGS.validationSize,
       seed: intFlag('seed', values.seed, 0, 2 ** 31) ?? DEFAULT_SETTINGS.seed,
@@ -243,13 +294,15 @@ export const trainCommand: Command = {
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
     try {
-      const summary = await train(settings, values.resume ?? false, { log, shouldStop: () => stop });
+      const summary = await train(settings, values.resume ?? false, { log, shouldStop: () => stop }).catch((error: unknown) => {
+        throw error instanceof TrainingDataError ? new UsageError(error.message) : error;
+      });
       if (json) {
         log({ ...summary });
       } else {
         const v = summary.validation;
         process.stdout.write(
-          `${summary.interrupted ? 'interrupted' : 'done'}: ${summary.steps} steps, ${summary.imagesSeen} images, ${summary.imagesPerSecond.toFixed(1)} images/s on ${summary.backend}` +
+          `${summary.interrupted ? 'interrupted' : summary.timeUp ? 'time budget spent' : 'done'}: ${summary.steps} steps, ${summary.imagesSeen} images, ${summary.imagesPerSecond.toFixed(1)} images/s on ${summary.backend}` +
             `${summary.workers > 1 ? ` (${summary.workers} workers)` : ''}` +
             `${v ? `; validation ${(100 * v.accuracy).toFixed(2)}% whole text, ${(100 * v.characterAccuracy).toFixed(2)}% characters` : ''}; model in ${summary.out}` +
             `${summary.interrupted ? ' (continue with --resume)' : ''}\n`,

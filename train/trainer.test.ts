@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { alphabetOf, charactersOutside, DEFAULT_CHARSET } from '../core/charset.ts';
 import { parseModelMetadata } from '../core/model-metadata.ts';
 import sharp from 'sharp';
 import { createCaptchaGenerator } from '../captcha/generator.ts';
+import { TrainingDataError } from './data/data-labels.ts';
 import { fileLoadHandler, saveModel } from './model-io.ts';
 import { DEFAULT_SETTINGS, shownPath, train, type TrainEvent, type TrainSettings } from './trainer.ts';
 
@@ -140,6 +142,43 @@ test('--data: fine-tunes (--init) on a labelled folder in the seed layout', asyn
   assert.equal((metadata.training as { init: unknown }).init, base);
 });
 
+test('--data with another alphabet: the charset and lengths come from the labels, --init rebuilds the output layer, --charset is checked', async () => {
+  const data = await tmp();
+  const gen = createCaptchaGenerator({ style: '0.3', width: 120, height: 50, seed: 3, charset: 'abcXYZ789', minLength: 3, maxLength: 5 });
+  const texts: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const { text, image } = gen.generate(i);
+    texts.push(text);
+    const png = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+    await writeFile(join(data, `${text}_${i}.png`), png);
+  }
+  const lengths = texts.map((t) => t.length);
+  const base = await tmp();
+  await train(settings(base, { maxSteps: 1 }), false, { log: () => {} });
+  const out = await tmp();
+  const events: TrainEvent[] = [];
+  await train(settings(out, { maxSteps: 1, data, init: base }), false, { log: (e) => events.push(e) });
+  const alphabet = alphabetOf(texts);
+  assert.match(alphabet, /^[789XYZabc]+$/);
+  const transfer = events.find((e) => e.event === 'transfer');
+  assert.equal(transfer?.copied, 16);
+  const classes = transfer?.classes as { shared: number; added: string; dropped: string };
+  assert.equal(classes.added, charactersOutside([alphabet], DEFAULT_CHARSET));
+  assert.equal(classes.shared, [...alphabet].length - [...classes.added].length);
+  assert.deepEqual(events.find((e) => e.event === 'alphabet'), { event: 'alphabet', charset: alphabet, source: 'labels', minLength: Math.min(...lengths), maxLength: Math.max(...lengths), labels: 12 });
+  const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
+  assert.equal(metadata.charset, alphabet);
+  assert.deepEqual([metadata.minLength, metadata.maxLength], [Math.min(...lengths), Math.max(...lengths)]);
+  assert.deepEqual(metadata.output, { kind: 'ctc', blankIndex: [...alphabet].length, timeSteps: 16 });
+  // A fresh model on a fixed --charset; a label outside it is refused, naming the characters.
+  const fixed = await tmp();
+  await train(settings(fixed, { maxSteps: 1, data, charset: 'abcdefXYZ0123456789', maxLength: 6 }), false, { log: () => {} });
+  const fixedMetadata = parseModelMetadata(JSON.parse(await readFile(join(fixed, 'metadata.json'), 'utf8')));
+  assert.deepEqual([fixedMetadata.charset, fixedMetadata.maxLength], ['abcdefXYZ0123456789', 6]);
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, data, charset: 'abcXYZ' }), false, { log: () => {} }), (e: Error) => e instanceof TrainingDataError && /outside --charset: "7" "8" "9"/.test(e.message));
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, data, maxLength: 2 }), false, { log: () => {} }), /more than --max-length 2/);
+});
+
 test('--focus: recorded in the metadata; a character outside the charset is refused', async () => {
   const out = await tmp();
   await train(settings(out, { maxSteps: 1, focus: { chars: '0O', probability: 0.4 } }), false, { log: () => {} });
@@ -186,6 +225,30 @@ test('--init with --channels/--sequence-*: the saved model grows (shape read fro
   assert.deepEqual(model.getLayer('seq2_conv').getWeights()[0].shape, [1, 3, 24, 24]);
   await assert.rejects(train(settings(await tmp(), { maxSteps: 1, init: base, defaultModel: { sequenceLayers: 0 } }), false, { log: () => {} }), /layer seq1_conv has no place here \(a model can grow, not shrink\)/);
   await assert.rejects(train(settings(await tmp(), { maxSteps: 1, init: base, defaultModel: { channels: [8, 8, 8, 8, 4] } }), false, { log: () => {} }), /b5_conv weight 0 is \[3, 3, 8, 8\] in the saved model, \[3, 3, 8, 4\] here \(a model can grow, not shrink\)/);
+});
+
+test('maxMinutes: stops at the budget, the schedule decays to its floor by then, progress shows the time left', async () => {
+  const out = await tmp();
+  const events: TrainEvent[] = [];
+  const t0 = performance.now();
+  // A 4.8 s budget, validation every 0.5 s, no step cap; the tiny model runs many steps a second.
+  const tiny = { channels: [4, 4, 4, 4, 4], sequenceChannels: 8, sequenceLayers: 0 };
+  const summary = await train(settings(out, { maxSteps: Number.MAX_SAFE_INTEGER, maxMinutes: 0.08, evalEverySeconds: 0.5, defaultModel: tiny }), false, { log: (e) => events.push(e), progressSeconds: 0 });
+  const seconds = (performance.now() - t0) / 1000;
+  assert.equal(summary.timeUp, true);
+  assert.equal(summary.interrupted, false);
+  // The budget covers the whole run; the final evaluation and checkpoint were kept free (a little slack for a busy machine).
+  assert.ok(seconds < 4.8 + 1.5, `ran ${seconds.toFixed(1)} s`);
+  const progress = events.filter((e) => e.event === 'progress');
+  const last = progress[progress.length - 1];
+  assert.ok(Number(last.secondsLeft) <= 1, `time left at the end ${String(last.secondsLeft)}`);
+  assert.ok(Number(last.plannedSteps) > 20, `planned ${String(last.plannedSteps)}`);
+  // By the deadline the cosine decay is (nearly) done: the floor is 5 % of the peak 3e-3.
+  assert.ok(Number(last.learningRate) < 3e-3 * 0.2, `last learning rate ${String(last.learningRate)}`);
+  const evals = events.filter((e) => e.event === 'eval');
+  assert.ok(evals.length >= 4, `${evals.length} evaluations`);
+  const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
+  assert.equal((metadata.training as { maxMinutes: unknown }).maxMinutes, 0.08);
 });
 
 test('shownPath: the metadata records paths inside the working folder relative to it, others as given', () => {

@@ -7,7 +7,8 @@ import { decodeOutput } from '../core/decode-output.ts';
 import { preprocess } from '../core/preprocess.ts';
 import { loadModel } from './model-io.ts';
 import { buildModel } from './models/registry.ts';
-import { embedWeight, reluStats, resampleKernel, transferWeights } from './transfer.ts';
+import { alphabetOf, DEFAULT_CHARSET } from '../core/charset.ts';
+import { classMapping, embedWeight, reluStats, remapClasses, resampleKernel, transferWeights } from './transfer.ts';
 
 test('resampleKernel: linear over the taps, centres aligned, edges clamped, sum kept', () => {
   // [2, 1, 1, 1] -> [4, 1, 1, 1]: taps at -0.25 (clamped), 0.25, 0.75, 1.25 (clamped), gain 2/4.
@@ -138,6 +139,77 @@ test('transferWeights with grow: the shipped model widened and deepened computes
   let fresh = 0;
   for (let i = 64; i < k.length; i += 96) for (let o = 0; o < 32; o++) fresh += Math.abs(k[i + o]);
   assert.ok(fresh > 1, `new b5 outputs ${fresh}`);
+  source.dispose();
+  target.model.dispose();
+});
+
+test('classMapping and remapClasses: shared characters and the blank copied, new ones fresh with the mean bias', () => {
+  // 'AB' + blank -> 'BaA' + blank: B was class 1, a is new, A was 0, the blank was 2.
+  assert.deepEqual([...classMapping('AB', 'BaA')], [1, -1, 0, 2]);
+  assert.deepEqual([...classMapping('A𝟘', '𝟘')], [1, 2]);
+  // A kernel [2 inputs, 3 classes] (rows are inputs); fresh values are 9.
+  const kernel = remapClasses(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3], new Float32Array(8).fill(9), [2, 4], Int32Array.from([1, -1, 0, 2]));
+  assert.deepEqual([...kernel], [2, 9, 1, 3, 5, 9, 4, 6]);
+  // A bias: the new class gets the mean of the saved characters' biases (not the blank's).
+  assert.deepEqual([...remapClasses(Float32Array.from([-1, -3, 5]), [3], new Float32Array(4), [4], Int32Array.from([1, -1, 0, 2]))], [-3, -2, -1, 5]);
+});
+
+test('transferWeights with classes: the shipped model on a case-sensitive alphabet keeps its backbone and the columns of shared characters', async () => {
+  const source = await loadModel(join(import.meta.dirname, '..', 'models', 'tfjs'));
+  const to = alphabetOf(['0123456789', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz']);
+  assert.equal(to, `${DEFAULT_CHARSET}abcdefghijklmnopqrstuvwxyz`);
+  const target = buildModel('default', { charset: to, seed: 3 });
+  const fresh = target.model.getLayer('logits').getWeights().map((t) => t.dataSync().slice());
+  const report = transferWeights(source, target.model, { grow: true, classes: { layer: 'logits', map: classMapping(DEFAULT_CHARSET, to) } });
+  assert.deepEqual(report.remapped, ['logits']);
+  assert.equal(report.copied.length, 16);
+  assert.deepEqual([report.widened, report.added, report.resampled], [[], [], []]);
+  const [oldKernel, oldBias] = source.getLayer('logits').getWeights().map((t) => t.dataSync());
+  const [kernel, bias] = target.model.getLayer('logits').getWeights().map((t) => t.dataSync());
+  assert.equal(kernel.length, 128 * 63);
+  const column = (k: ArrayLike<number>, classes: number, j: number) => Array.from({ length: 128 }, (_, i) => k[i * classes + j]);
+  // Shared characters (0-9, A-Z: classes 0-35 in both) and the blank (36 -> 62): the very same logits columns.
+  for (let j = 0; j < 36; j++) {
+    assert.deepEqual(column(kernel, 63, j), column(oldKernel, 37, j), `class ${to[j]}`);
+    assert.equal(bias[j], oldBias[j]);
+  }
+  assert.deepEqual(column(kernel, 63, 62), column(oldKernel, 37, 36), 'blank');
+  assert.equal(bias[62], oldBias[36]);
+  // New characters (a-z): the fresh initialisation, and the mean bias of the saved characters.
+  const meanBias = Array.from(oldBias.subarray(0, 36)).reduce((a, b) => a + b, 0) / 36;
+  for (let j = 36; j < 62; j++) {
+    assert.deepEqual(column(kernel, 63, j), column(fresh[0], 63, j), `class ${to[j]}`);
+    assert.ok(Math.abs(bias[j] - meanBias) < 1e-6);
+  }
+  // Every other layer is the saved one.
+  for (const name of ['b1_conv', 'b5_bn', 'collapse_conv', 'seq2_bn']) {
+    const a = source.getLayer(name).getWeights();
+    const b = target.model.getLayer(name).getWeights();
+    for (let i = 0; i < a.length; i++) assert.deepEqual(b[i].dataSync(), a[i].dataSync(), `${name} weight ${i}`);
+  }
+  // Before any training, the rebuilt model still reads upper-case CAPTCHAs about as the saved
+  // one does (the fresh lower-case classes may take a reading): 30 of 32 against 31 when measured.
+  const gen = createCaptchaGenerator({ style: '0.7', width: 160, height: 60, seed: 5 });
+  const n = 32;
+  const size = 48 * 128;
+  const x = new Float32Array(n * size);
+  const texts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = gen.generate(i);
+    texts.push(c.text);
+    preprocess(c.image, target.spec.input, x, i * size);
+  }
+  const reads = (model: tf.LayersModel, charset: string) => {
+    const y = tf.tidy(() => model.predict(tf.tensor4d(x, [n, 48, 128, 1])) as tf.Tensor);
+    const [, t, k] = y.shape;
+    const probs = y.dataSync();
+    y.dispose();
+    return texts.filter((text, i) => decodeOutput(probs.subarray(i * t * k, (i + 1) * t * k), t, k, charset, { kind: 'ctc', blankIndex: k - 1, timeSteps: t }).text === text).length;
+  };
+  const before = reads(source, DEFAULT_CHARSET);
+  const after = reads(target.model, to);
+  assert.equal(before, 31);
+  assert.ok(after >= 29, `read ${after}/${n} after the output layer was rebuilt (${before} before)`);
   source.dispose();
   target.model.dispose();
 });

@@ -10,6 +10,8 @@ export interface TransferReport {
   readonly widened: readonly string[];
   /** Sequence layers the saved model lacks (`grow`): started as the identity. */
   readonly added: readonly string[];
+  /** The output layer rebuilt for another alphabet (`classes`): shared characters and the blank copied. */
+  readonly remapped: readonly string[];
 }
 
 /**
@@ -74,6 +76,46 @@ export function embedWeight(saved: Float32Array, savedShape: readonly number[], 
     for (let i = 0; i < wi; i++) {
       for (let o = 0; o < so; o++) out[(p * wi + i) * wo + o] = i < si ? saved[(p * si + i) * so + o] : 0;
     }
+  }
+  return out;
+}
+
+/**
+ * For each class of an output over the alphabet `to` (its characters, then the CTC blank):
+ * the class of the output over `from` it takes its weights from, or -1 for a character `from`
+ * lacks. Characters are matched as code points; the blank maps to the blank.
+ */
+export function classMapping(from: string, to: string): Int32Array {
+  const old = [...from];
+  const next = [...to];
+  const map = new Int32Array(next.length + 1);
+  next.forEach((c, j) => (map[j] = old.indexOf(c)));
+  map[next.length] = old.length;
+  return map;
+}
+
+/**
+ * An output layer's weight for another alphabet: a kernel [inputs, K] (or a bias [K]) of the
+ * saved model becomes [inputs, map.length] ([map.length]). Class j copies saved class map[j]
+ * (a shared character, the blank); a new class (map[j] = -1) keeps the fresh kernel column of
+ * the target (its initialiser) and gets the mean bias of the saved characters, so that it starts
+ * as likely as a typical character: neither above the blank nor out of reach.
+ */
+export function remapClasses(saved: Float32Array, savedShape: readonly number[], fresh: Float32Array, freshShape: readonly number[], map: Int32Array): Float32Array {
+  const k = savedShape[savedShape.length - 1];
+  const kNew = map.length;
+  if (freshShape[freshShape.length - 1] !== kNew) throw new RangeError(`remapClasses: the target has ${freshShape[freshShape.length - 1]} classes, the mapping ${kNew}`);
+  if (savedShape.length === 1) {
+    let mean = 0;
+    for (let c = 0; c < k - 1; c++) mean += saved[c] / Math.max(1, k - 1);
+    return Float32Array.from(map, (from) => (from >= 0 ? saved[from] : mean));
+  }
+  if (savedShape.length !== 2) throw new RangeError(`remapClasses: expected a dense kernel or bias, got [${savedShape.join(', ')}]`);
+  const rows = savedShape[0];
+  const freshRows = freshShape[0];
+  const out = new Float32Array(rows * kNew);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < kNew; j++) out[i * kNew + j] = map[j] >= 0 ? saved[i * k + map[j]] : i < freshRows ? fresh[i * kNew + j] : 0;
   }
   return out;
 }
@@ -156,6 +198,12 @@ export interface TransferOptions {
    * start as the identity. The grown model computes what the saved one did, and trains on.
    */
   readonly grow?: boolean;
+  /**
+   * Another alphabet (`train --init DIR` on data with other characters): the output layer
+   * `layer` (the default model's `logits`) is rebuilt by `remapClasses` with `map`
+   * (`classMapping(saved charset, new charset)`); every other layer transfers as usual.
+   */
+  readonly classes?: { readonly layer: string; readonly map: Int32Array };
 }
 
 /**
@@ -172,6 +220,7 @@ export function transferWeights(source: tf.LayersModel, target: tf.LayersModel, 
   const resampled: string[] = [];
   const widened: string[] = [];
   const added: string[] = [];
+  const remapped: string[] = [];
   // What the layers after the last transferred batch norm read (its ReLU's output): the added
   // identity layers pass it on unchanged, so all of them share it.
   let lastStats: ChannelStats | undefined;
@@ -194,12 +243,18 @@ export function transferWeights(source: tf.LayersModel, target: tf.LayersModel, 
     }
     const have = from.getWeights();
     if (have.length !== wanted.length) throw new RangeError(`transfer: layer ${layer.name} has ${have.length} weights in the saved model, ${wanted.length} here`);
-    let kind: 'copied' | 'resampled' | 'widened' = 'copied';
+    let kind: 'copied' | 'resampled' | 'widened' | 'remapped' = 'copied';
+    const remap = options.classes?.layer === layer.name ? options.classes.map : undefined;
     const values = wanted.map((w, i) => {
       const s = have[i];
-      if (sameShape(s.shape, w.shape)) return s.clone();
+      if (!remap && sameShape(s.shape, w.shape)) return s.clone();
       let data = s.dataSync() as Float32Array;
       let shape = s.shape;
+      if (remap) {
+        data = remapClasses(data, shape, w.dataSync() as Float32Array, w.shape, remap);
+        shape = [...shape.slice(0, -1), remap.length];
+        kind = 'remapped';
+      }
       if (s.shape.length === 4 && w.shape.length === 4 && (s.shape[0] !== w.shape[0] || s.shape[1] !== w.shape[1])) {
         data = resampleKernel(data, s.shape, w.shape[0], w.shape[1]);
         shape = [w.shape[0], w.shape[1], s.shape[2], s.shape[3]];
@@ -209,7 +264,7 @@ export function transferWeights(source: tf.LayersModel, target: tf.LayersModel, 
         const grown = options.grow ? embedWeight(data, shape, w.dataSync() as Float32Array, w.shape) : undefined;
         if (!grown) throw new RangeError(`transfer: layer ${layer.name} weight ${i} is [${s.shape.join(', ')}] in the saved model, [${w.shape.join(', ')}] here${options.grow ? ' (a model can grow, not shrink)' : ''}`);
         data = grown;
-        kind = 'widened';
+        if (kind !== 'remapped') kind = 'widened';
       }
       return tf.tensor(data, w.shape, 'float32');
     });
@@ -220,10 +275,11 @@ export function transferWeights(source: tf.LayersModel, target: tf.LayersModel, 
     }
     // getWeights() hands out the variables' own tensors: only the copies made here are disposed.
     for (const t of values) t.dispose();
-    ({ copied, resampled, widened })[kind].push(layer.name);
+    ({ copied, resampled, widened, remapped })[kind].push(layer.name);
   }
   const targetNames = new Set(target.layers.map((l) => l.name));
   const dropped = source.layers.find((l) => l.getWeights().length > 0 && !targetNames.has(l.name));
   if (dropped) throw new RangeError(`transfer: the saved model's layer ${dropped.name} has no place here (a model can grow, not shrink)`);
-  return { copied, resampled, widened, added };
+  if (options.classes && !remapped.includes(options.classes.layer)) throw new RangeError(`transfer: no output layer ${options.classes.layer} to rebuild for the new alphabet`);
+  return { copied, resampled, widened, added, remapped };
 }

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLabelsTxt } from '../../core/labels.ts';
-import { decodeWithSharp } from '../../train/data/labelled-data.ts';
+import { decodeLikeServer } from '../../train/data/labelled-data.ts';
 import { combinedChar, cropAt, cropModel, mainModel } from './second-look.ts';
 
 const args = process.argv.slice(2);
@@ -31,7 +31,7 @@ for (const set of ['v071-4', 'v03-4', 'v022-4-jpg', 'v071-4to6']) {
   let ooComb = 0;
   for (let i = 0; i < labels.length; i++) {
     const name = [`${i}.png`, `${i}.jpg`].find((n) => files.has(n))!;
-    const image = await decodeWithSharp(readFileSync(join(dir, name)));
+    const image = await decodeLikeServer(readFileSync(join(dir, name)));
     const r = await main.read(image);
     const truth = labels[i];
     const first = r.chars.join('');

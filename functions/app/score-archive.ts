@@ -1,7 +1,8 @@
 import type { ArchiveEntry } from '../../core/archive.ts';
 import { InvalidArchiveError, RequestTimeoutError } from '../../core/errors.ts';
 import { errorItem } from '../../core/error-response.ts';
-import { createLabelResolver, isClutter, labelFileKind, type LabelFile, type LabelSource } from '../../core/labels.ts';
+import { isLabelled, labelEntries } from '../../core/labelled-entries.ts';
+import type { LabelSource } from '../../core/labels.ts';
 import { ScoreAccumulator, type ScoreMetrics } from '../../core/scoring.ts';
 import { inputSize, type PredictOptions } from '../predictor.ts';
 import type { Recognizer } from './recognizer.ts';
@@ -68,8 +69,6 @@ interface Job {
   readonly source: LabelSource;
 }
 
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
-
 /**
  * Scores the images of an archive (or a folder read as entries) against their labels.
  * Decoding of one batch overlaps the model run of the previous one.
@@ -81,42 +80,22 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
   const checkDeadline = () => {
     if (options.deadline !== undefined && Date.now() > options.deadline) throw new RequestTimeoutError('scoring ran past the per-request time limit; send a smaller archive');
   };
-  const skipped: { file: string; reason: string }[] = [];
-  const labelFiles: LabelFile[] = [];
-  const images: { entry: ArchiveEntry; index: number }[] = [];
-  const rows: ScoreRow[] = [];
-  const byName = new Map<string, ArchiveEntry>();
-  for (const entry of entries) {
-    if (entry.isDirectory) skipped.push({ file: entry.name, reason: 'folder' });
-    else if (isClutter(entry.name)) skipped.push({ file: entry.name, reason: 'operating-system clutter' });
-    else if (labelFileKind(entry.name)) {
-      try {
-        labelFiles.push({ name: entry.name, text: textDecoder.decode(entry.read()) });
-        skipped.push({ file: entry.name, reason: 'labels file' });
-      } catch (error) {
-        skipped.push({ file: entry.name, reason: `unreadable labels file: ${errorItem(error).message}` });
-      }
-    } else {
-      images.push({ entry, index: rows.length });
-      rows.push({ file: entry.name });
-      byName.set(entry.name, entry);
-    }
-  }
+  const { images, skipped } = labelEntries(entries);
+  const rows: ScoreRow[] = images.map((image) => ({ file: image.entry.name }));
+  const byName = new Map(images.map((image) => [image.entry.name, image.entry]));
   if (images.length === 0) {
     const n = entries.length;
     const what = n === 0 ? 'it is empty' : `no image among ${n} ${n === 1 ? 'entry' : 'entries'}: ${[...new Set(skipped.map((s) => s.reason))].join(', ')}`;
     throw new InvalidArchiveError(`nothing to score (${what})`);
   }
-  const resolve = createLabelResolver(labelFiles);
   const fail = (index: number, error: unknown) => {
     rows[index] = { ...rows[index], error: error instanceof Error ? errorItem(error) : (error as { code: string; message: string }) };
   };
   const jobs: Job[] = [];
-  for (const { entry, index } of images) {
-    const found = resolve(entry.name);
-    if (found.label === undefined) fail(index, { code: 'no_label', message: found.reason ?? 'no label' });
-    else jobs.push({ entry, index, truth: found.label, source: found.source! });
-  }
+  images.forEach((image, index) => {
+    if (isLabelled(image)) jobs.push({ entry: image.entry, index, truth: image.label, source: image.source });
+    else fail(index, { code: 'no_label', message: image.reason });
+  });
   const per = inputSize(recognizer.metadata);
 
   const prepareBatch = async (batch: readonly Job[]) => {

@@ -3,10 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Batch } from './batch.ts';
 import { defaultDataWorkers, type FromWorker, type StreamConfig, type ToWorker } from './stream-config.ts';
 
-interface Ready {
-  readonly trainingSize: number | undefined;
-  readonly validationSize: number;
-}
+type Ready = Omit<Extract<FromWorker, { type: 'ready' }>, 'type'>;
 
 /**
  * The trainer's side of the data workers: batches are built on other threads and arrive as
@@ -28,11 +25,16 @@ export class BatchStream {
   private failed: ((e: Error) => void) | undefined;
   readonly trainingSize: number | undefined;
   readonly validationSize: number;
+  /** Labelled data: images left out (no label, or they do not decode), and the first few with the reason. */
+  readonly unusable: number;
+  readonly unusableExamples: readonly { readonly file: string; readonly reason: string }[];
 
   private constructor(workers: Worker[], ready: Ready) {
     this.workers = workers;
     this.trainingSize = ready.trainingSize;
     this.validationSize = ready.validationSize;
+    this.unusable = ready.unusable ?? 0;
+    this.unusableExamples = ready.unusableExamples ?? [];
     workers.forEach((worker, r) => {
       worker.on('message', (m: FromWorker) => this.onMessage(m, r));
       worker.on('error', (e) => this.fail(e));

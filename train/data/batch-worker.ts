@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { NO_AUGMENT } from './augment.ts';
 import { buildBatch, type Batch } from './batch.ts';
-import { readLabelledData } from './labelled-data.ts';
+import { readLabelledSamples, splitLabelled, type UnusableImage } from './labelled-data.ts';
 import { createGeneratedSource, createListSource, type SampleSource } from './sample-source.ts';
 import type { FromWorker, StreamConfig, ToWorker } from './stream-config.ts';
 
@@ -20,13 +20,19 @@ function buffers(batch: Batch): ArrayBuffer[] {
   return [batch.images.buffer as ArrayBuffer, batch.labels.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer];
 }
 
-async function open(): Promise<{ training: SampleSource; validation: SampleSource; validationCount: number }> {
+interface Sources {
+  readonly training: SampleSource;
+  readonly validation: SampleSource;
+  readonly validationCount: number;
+  readonly unusable?: readonly UnusableImage[];
+}
+
+async function open(): Promise<Sources> {
   if (config.dataPath) {
-    const all = await readLabelledData(config.dataPath);
-    const holdout = all.length >= 40 ? Math.min(config.validationCount, Math.floor(all.length / 10)) : 0;
-    const training = createListSource(holdout > 0 ? all.slice(0, all.length - holdout) : all);
-    const validation = createListSource(holdout > 0 ? all.slice(all.length - holdout) : all);
-    return { training, validation, validationCount: holdout > 0 ? holdout : Math.min(all.length, config.validationCount) };
+    // What `captcha-ocr score` reads, decoded as the server decodes (labelled-data.ts).
+    const { samples, unusable } = await readLabelledSamples(config.dataPath);
+    const { training, validation } = splitLabelled(samples, config.validationCount, config.validationSeed);
+    return { training: createListSource(training), validation: createListSource(validation), validationCount: validation.length, unusable };
   }
   const charset = config.plan.charset;
   const training = createGeneratedSource(config.mix!, config.plan.seed, charset, config.fonts, config.focus);
@@ -86,6 +92,6 @@ port.on('message', (message: ToWorker) => {
 });
 
 sources.then(
-  (s) => post({ type: 'ready', trainingSize: s.training.size, validationSize: s.validationCount }),
+  (s) => post({ type: 'ready', trainingSize: s.training.size, validationSize: s.validationCount, ...(s.unusable ? { unusable: s.unusable.length, unusableExamples: s.unusable.slice(0, 10) } : {}) }),
   (error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
 );

@@ -35,7 +35,14 @@ export type ToWorker =
   | { readonly type: 'credit' };
 
 export type FromWorker =
-  | { readonly type: 'ready'; readonly trainingSize: number | undefined; readonly validationSize: number }
+  | {
+      readonly type: 'ready';
+      readonly trainingSize: number | undefined;
+      readonly validationSize: number;
+      /** Labelled data: images left out (no label, or they do not decode), and the first few with the reason. */
+      readonly unusable?: number;
+      readonly unusableExamples?: readonly { readonly file: string; readonly reason: string }[];
+    }
   | { readonly type: 'validation'; readonly batches: Batch[] }
   | { readonly type: 'batch'; readonly batch: Batch }
   | { readonly type: 'error'; readonly message: string };

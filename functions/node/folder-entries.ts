@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { ArchiveEntry } from '../core/archive.ts';
-import { ArchiveTooLargeError } from '../core/errors.ts';
+import { readZip, type ArchiveEntry, type ArchiveLimits } from '../../core/archive.ts';
+import { ArchiveTooLargeError } from '../../core/errors.ts';
 
 /** A folder read like an archive: every file below it, named by its relative path with `/`. */
 export function folderEntries(root: string, maxEntries: number): ArchiveEntry[] {
@@ -19,4 +19,12 @@ export function folderEntries(root: string, maxEntries: number): ArchiveEntry[] 
   };
   walk(root);
   return out;
+}
+
+/**
+ * The entries of a labelled set on disk, a folder or a zip archive: what `captcha-ocr score`
+ * and `train --data` read (then core/labelled-entries.ts labels them).
+ */
+export function pathEntries(path: string, limits: ArchiveLimits): ArchiveEntry[] {
+  return statSync(path).isDirectory() ? folderEntries(path, limits.maxArchiveEntries) : readZip(new Uint8Array(readFileSync(path)), limits);
 }
