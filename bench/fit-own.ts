@@ -10,11 +10,8 @@
 // grid of the issue instead: 1k, 5k and 20k training images (the first N of DIR/train) x 5, 15 and
 // 30 minutes (as far as --train and --minutes reach), one table.
 //
-// svg-captcha is not a dependency of the project. Install it beside the project without saving
-// it (node_modules may be shared):
-//   npm install --no-save svg-captcha@1.4.0
-// or into any folder (cd /tmp/fit-gen && npm install svg-captcha@1.4.0) and pass --generator-from
-// /tmp/fit-gen. It draws with Math.random: the bench swaps in a seeded generator while it draws, so
+// svg-captcha is a devDependency (npm install brings it); another copy can be named with
+// --generator-from DIR (a folder where `npm install svg-captcha@1.4.0` ran). It draws with Math.random: the bench swaps in a seeded generator while it draws, so
 // the same seed gives the same images with the same svg-captcha version.
 //
 // Usage: node --import tsx bench/fit-own.ts [--dir work/fit-own] [--train 20000] [--test 1000]
@@ -72,7 +69,7 @@ async function loadGenerator(): Promise<SvgCaptcha> {
     const mod = (await import(name)) as { default?: SvgCaptcha } & Partial<SvgCaptcha>;
     return mod.default ?? (mod as SvgCaptcha);
   } catch {
-    console.error(`fit-own: ${PACKAGE} is not installed. Install it without saving it:\n  npm install --no-save ${PACKAGE}@${VERSION}\nor into another folder and pass --generator-from DIR.`);
+    console.error(`fit-own: ${PACKAGE} is not installed (a devDependency: run npm install, or install ${PACKAGE}@${VERSION} into another folder and pass --generator-from DIR).`);
     process.exit(2);
   }
 }
