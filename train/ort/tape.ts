@@ -1,11 +1,5 @@
 import { GraphBuilder, type AttrValue } from '../../convert/graph/graph-builder.ts';
 
-/** A tensor of the training graph: its ONNX name and its (concrete) shape. */
-export interface Value {
-  readonly name: string;
-  readonly shape: readonly number[];
-}
-
 /** Emits the input gradients of one forward op, given the gradient of its output. */
 type Backward = (dy: string) => void;
 
