@@ -2,6 +2,7 @@ import { charsetMask } from '../core/decode-output.ts';
 import { limitsFromEnv, type Limits } from '../core/limits.ts';
 import { createRecognizer, type Recognizer } from '../functions/app/recognizer.ts';
 import type { PredictOptions } from '../functions/predictor.ts';
+import { providersFlag } from '../command/providers-flag.ts';
 import { UsageError } from '../command/usage-error.ts';
 import { defaultModelPath } from '../functions/node/load-model.ts';
 import { createNodePredictor, parseWorkers, workersFromEnv } from '../functions/node/node-predictor.ts';
@@ -40,14 +41,6 @@ export async function charsetOption(recognizer: Recognizer, chars: string | unde
   } catch (error) {
     await recognizer.predictor.dispose?.();
     throw new UsageError(`--charset: ${(error as Error).message}`);
-  }
-}
-
-export function providersFlag(value: string | undefined): string[] | undefined {
-  try {
-    return parseProviders(value);
-  } catch (error) {
-    throw new UsageError(`--providers: ${(error as Error).message}`);
   }
 }
 

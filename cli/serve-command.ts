@@ -1,7 +1,8 @@
 import type { Command } from '../command/args.ts';
 import { intFlag, parseFlags } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
-import { MODEL_FLAGS, MODEL_HELP, providersFlag, workersFlag } from './cli-recognizer.ts';
+import { providersFlag } from '../command/providers-flag.ts';
+import { MODEL_FLAGS, MODEL_HELP, workersFlag } from './cli-recognizer.ts';
 import { startNodeServer } from '../functions/node/server.ts';
 
 export const serveCommand: Command = {

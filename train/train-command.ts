@@ -4,7 +4,7 @@ import { CAPTCHA_STYLES, type CaptchaStyle } from '../captcha/options.ts';
 import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
 import { validateCharset } from '../core/charset.ts';
-import { parseProviders } from '../functions/node/ort-node-predictor.ts';
+import { providersFlag } from '../command/providers-flag.ts';
 import { BACKEND_CHOICES } from './backend.ts';
 import { TrainingDataError } from './data/data-labels.ts';
 import { ARCHITECTURES } from './models/registry.ts';
@@ -128,14 +128,6 @@ function charsetFlag(value: string): string {
     return validateCharset(value);
   } catch (error) {
     throw new UsageError(`--charset: ${(error as Error).message}`);
-  }
-}
-
-function providersFlag(value: string): string[] | undefined {
-  try {
-    return parseProviders(value);
-  } catch (error) {
-    throw new UsageError(`--providers: ${(error as Error).message}`);
   }
 }
 

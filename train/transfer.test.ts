@@ -10,6 +10,20 @@ import { buildModel } from './models/registry.ts';
 import { alphabetOf, DEFAULT_CHARSET } from '../core/charset.ts';
 import { classMapping, embedWeight, reluStats, remapClasses, resampleKernel, transferWeights } from './transfer.ts';
 
+/** The first `n` images of a seeded 160x60 style-0.7 generator, preprocessed for `input`, with their texts. */
+function generatedBatch(n: number, input: { height: number; width: number } & Parameters<typeof preprocess>[1]): { x: Float32Array; texts: string[] } {
+  const gen = createCaptchaGenerator({ style: '0.7', width: 160, height: 60, seed: 5 });
+  const size = input.height * input.width;
+  const x = new Float32Array(n * size);
+  const texts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = gen.generate(i);
+    texts.push(c.text);
+    preprocess(c.image, input, x, i * size);
+  }
+  return { x, texts };
+}
+
 test('resampleKernel: linear over the taps, centres aligned, edges clamped, sum kept', () => {
   // [2, 1, 1, 1] -> [4, 1, 1, 1]: taps at -0.25 (clamped), 0.25, 0.75, 1.25 (clamped), gain 2/4.
   assert.deepEqual([...resampleKernel(Float32Array.from([0, 1]), [2, 1, 1, 1], 4, 1)], [0, 0.125, 0.375, 0.5]);
@@ -37,16 +51,8 @@ test('transferWeights: the shipped model at 64x160 keeps every weight but the co
   assert.deepEqual(source.getLayer('collapse_conv').getWeights()[0].shape, [6, 1, 64, 128]);
 
   // Without any training the resized model reads most generated images (57/64 when measured).
-  const gen = createCaptchaGenerator({ style: '0.7', width: 160, height: 60, seed: 5 });
   const n = 32;
-  const size = 64 * 160;
-  const x = new Float32Array(n * size);
-  const texts: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = gen.generate(i);
-    texts.push(c.text);
-    preprocess(c.image, target.spec.input, x, i * size);
-  }
+  const { x, texts } = generatedBatch(n, target.spec.input);
   const y = tf.tidy(() => target.model.predict(tf.tensor4d(x, [n, 64, 160, 1])) as tf.Tensor);
   const [, t, k] = y.shape;
   assert.equal(t, 20);
@@ -189,16 +195,8 @@ test('transferWeights with classes: the shipped model on a case-sensitive alphab
   }
   // Before any training, the rebuilt model still reads upper-case CAPTCHAs about as the saved
   // one does (the fresh lower-case classes may take a reading): 30 of 32 against 31 when measured.
-  const gen = createCaptchaGenerator({ style: '0.7', width: 160, height: 60, seed: 5 });
   const n = 32;
-  const size = 48 * 128;
-  const x = new Float32Array(n * size);
-  const texts: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = gen.generate(i);
-    texts.push(c.text);
-    preprocess(c.image, target.spec.input, x, i * size);
-  }
+  const { x, texts } = generatedBatch(n, target.spec.input);
   const reads = (model: tf.LayersModel, charset: string) => {
     const y = tf.tidy(() => model.predict(tf.tensor4d(x, [n, 48, 128, 1])) as tf.Tensor);
     const [, t, k] = y.shape;
