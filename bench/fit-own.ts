@@ -8,14 +8,16 @@
 //   captcha-ocr score DIR/test --model DIR/models-dir/site.onnx --json
 // and prints the whole-text accuracy on the held-out images (case-sensitive). --curve runs the
 // grid of the issue instead: 1k, 5k and 20k training images (the first N of DIR/train) x 5, 15 and
-// 30 minutes (as far as --train and --minutes reach), one table.
+// 30 minutes (as far as --train and --minutes reach), one table. Each cell's result is kept in
+// DIR/results.json as it finishes; a later run with the same seed and held-out count reuses the
+// cells already there (--fresh runs them all again), so a curve may be measured across sessions.
 //
 // svg-captcha is a devDependency (npm install brings it); another copy can be named with
 // --generator-from DIR (a folder where `npm install svg-captcha@1.4.0` ran). It draws with Math.random: the bench swaps in a seeded generator while it draws, so
 // the same seed gives the same images with the same svg-captcha version.
 //
 // Usage: node --import tsx bench/fit-own.ts [--dir work/fit-own] [--train 20000] [--test 1000]
-//          [--minutes 30] [--backend auto] [--seed 1] [--generator-from DIR] [--generate-only] [--curve]
+//          [--minutes 30] [--backend auto] [--seed 1] [--generator-from DIR] [--generate-only] [--curve] [--fresh]
 // Keep the machine otherwise idle for figures worth quoting: the budget is wall time.
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     'generator-from': { type: 'string' },
     'generate-only': { type: 'boolean' },
     curve: { type: 'boolean' },
+    fresh: { type: 'boolean' },
   },
 });
 const dir = resolve(values.dir ?? 'work/fit-own');
@@ -134,6 +137,15 @@ interface Result {
   readonly accuracy: number;
   readonly characterAccuracy: number;
   readonly wallMinutes: number;
+  /** Steps trained and images/s over the training. */
+  readonly steps: number;
+  readonly imagesPerSecond: number;
+}
+
+/** Steps trained and images/s over the training, from the run's last checkpoint. */
+function runSpeed(run: string): { steps: number; imagesPerSecond: number } {
+  const state = JSON.parse(readFileSync(join(run, 'checkpoint', 'state.json'), 'utf8')) as { step: number; imagesSeen: number; elapsedSeconds: number };
+  return { steps: state.step, imagesPerSecond: state.imagesSeen / state.elapsedSeconds };
 }
 
 /** The walkthrough: train with a time budget from the shipped model, convert, score the held-out images. */
@@ -149,8 +161,8 @@ function fit(images: number, budget: number): Result {
   captchaOcr(['convert', run, '--out', onnx]);
   const report = JSON.parse(captchaOcr(['score', join(dir, 'test'), '--model', onnx, '--json'], true)) as { sequenceAccuracy: number; characterAccuracy: number; scored: number; total: number };
   if (report.scored !== testCount) throw new Error(`scored ${report.scored} of ${report.total} held-out images`);
-  const result = { images, minutes: budget, accuracy: report.sequenceAccuracy, characterAccuracy: report.characterAccuracy, wallMinutes };
-  console.error(`\n${images} training images, ${budget} min (train took ${wallMinutes.toFixed(1)} min): ${(100 * result.accuracy).toFixed(2)} % of ${testCount} held-out images read whole, ${(100 * result.characterAccuracy).toFixed(2)} % of characters`);
+  const result = { images, minutes: budget, accuracy: report.sequenceAccuracy, characterAccuracy: report.characterAccuracy, wallMinutes, ...runSpeed(run) };
+  console.error(`\n${images} training images, ${budget} min (train took ${wallMinutes.toFixed(1)} min, ${result.steps} steps, ${result.imagesPerSecond.toFixed(0)} images/s): ${(100 * result.accuracy).toFixed(2)} % of ${testCount} held-out images read whole, ${(100 * result.characterAccuracy).toFixed(2)} % of characters`);
   return result;
 }
 
@@ -165,9 +177,28 @@ if (values['generate-only']) process.exit(0);
 const grid: [number, number][] = values.curve
   ? [1000, 5000, 20_000].filter((n) => n <= trainCount).flatMap((n) => [5, 15, 30].filter((m) => m <= minutes).map((m): [number, number] => [n, m]))
   : [[trainCount, minutes]];
-const results = grid.map(([images, budget]) => fit(images, budget));
-writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ generator: `${PACKAGE}@${VERSION}`, style: STYLE, seed, test: testCount, backend, results }, null, 2)}\n`);
+const resultsFile = join(dir, 'results.json');
+const header = { generator: `${PACKAGE}@${VERSION}`, style: STYLE, seed, test: testCount, backend };
+/** Cells measured before with the same generator, seed, held-out count and backend (unless --fresh). */
+function earlier(): Result[] {
+  if (values.fresh || !existsSync(resultsFile)) return [];
+  const saved = JSON.parse(readFileSync(resultsFile, 'utf8')) as typeof header & { results: Partial<Result>[] };
+  const same = saved.generator === header.generator && saved.seed === seed && saved.test === testCount && saved.backend === backend;
+  return same ? saved.results.filter((r): r is Result => typeof r.steps === 'number') : [];
+}
+const results = earlier();
+for (const [images, budget] of grid) {
+  const known = results.find((r) => r.images === images && r.minutes === budget);
+  if (known) {
+    console.error(`\n${images} training images, ${budget} min: kept from ${resultsFile} (--fresh to run it again)`);
+    continue;
+  }
+  results.push(fit(images, budget));
+  results.sort((a, b) => a.images - b.images || a.minutes - b.minutes);
+  writeFileSync(resultsFile, `${JSON.stringify({ ...header, results }, null, 2)}\n`);
+}
+const shown = results.filter((r) => grid.some(([images, budget]) => r.images === images && r.minutes === budget));
 console.log(`\n${PACKAGE}@${VERSION} ${JSON.stringify(STYLE)}, ${testCount} held-out images, whole text read (case-sensitive):\n`);
-console.log('| training images | budget | train wall time | whole text | characters |');
-console.log('| --- | --- | --- | --- | --- |');
-for (const r of results) console.log(`| ${r.images.toLocaleString('en')} | ${r.minutes} min | ${r.wallMinutes.toFixed(1)} min | ${(100 * r.accuracy).toFixed(2)} % | ${(100 * r.characterAccuracy).toFixed(2)} % |`);
+console.log('| training images | budget | train wall time | steps | images/s | whole text | characters |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const r of shown) console.log(`| ${r.images.toLocaleString('en')} | ${r.minutes} min | ${r.wallMinutes.toFixed(1)} min | ${r.steps.toLocaleString('en')} | ${r.imagesPerSecond.toFixed(0)} | ${(100 * r.accuracy).toFixed(2)} % | ${(100 * r.characterAccuracy).toFixed(2)} % |`);

@@ -18,6 +18,10 @@ const inverse = (perm: readonly number[]): number[] => perm.map((_, i) => perm.i
 /** Transpose with its gradient (the inverse transpose). */
 function transpose(t: Tape, x: string, perm: readonly number[]): string {
   const y = t.op('Transpose', [x], { perm: [...perm] });
+  if (!t.needsGradient(x)) {
+    t.markConstant(y);
+    return y;
+  }
   t.record(y, (dy) => t.accumulate(x, t.op('Transpose', [dy], { perm: inverse(perm) })));
   return y;
 }
@@ -58,9 +62,12 @@ export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
   t.record(y, (dy) => {
     // dX: a plain convolution of dY with the kernel flipped and its in/out channels swapped
     // (onnxruntime's ConvTranspose took twice as long for the same arithmetic).
-    const swapped = t.op('Transpose', [kernel], { perm: [2, 3, 0, 1] });
-    const flipped = t.op('Slice', [swapped, t.int64('starts', [-1, -1]), t.int64('ends', [-(2 ** 31), -(2 ** 31)]), t.int64('axes', [2, 3]), t.int64('steps', [-1, -1])]);
-    t.accumulate(x.name, t.op('Conv', [dy, flipped], { kernel_shape: [kh, kw], pads: [kh - 1 - top, kw - 1 - left, kh - 1 - bottom, kw - 1 - right] }));
+    // (None for the first layer: nothing needs the image's gradient.)
+    if (t.needsGradient(x.name)) {
+      const swapped = t.op('Transpose', [kernel], { perm: [2, 3, 0, 1] });
+      const flipped = t.op('Slice', [swapped, t.int64('starts', [-1, -1]), t.int64('ends', [-(2 ** 31), -(2 ** 31)]), t.int64('axes', [2, 3]), t.int64('steps', [-1, -1])]);
+      t.accumulate(x.name, t.op('Conv', [dy, flipped], { kernel_shape: [kh, kw], pads: [kh - 1 - top, kw - 1 - left, kh - 1 - bottom, kw - 1 - right] }));
+    }
     // dW: the input's kh x kw shifted windows, channels first, stacked along the channels
     // ([N, kh*kw*I, Ho*Wo], block copies), times dY channels last ([N, Ho*Wo, O]) in one
     // batched MatMul (parallel over the batch), summed over the batch: [kh*kw*I, O] is tfjs's
@@ -88,8 +95,12 @@ export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
  * Max pooling without padding, windows not overlapping (stride >= pool). The gradient goes
  * through MaxUnpool with the pool's indices: to the first maximum of each window in row-major
  * order, as in tfjs (constant image regions make ties common). Measured alternatives were
- * slower in onnxruntime: the window's elements as strided 6-D slices (15x), and SpaceToDepth +
- * Equal + CumSum + Where + DepthToSpace (2x).
+ * slower in onnxruntime: the window's elements as strided 6-D slices (15x), SpaceToDepth +
+ * Equal + CumSum + Where + DepthToSpace (2x), and a plain MaxPool (5x faster than with indices)
+ * whose gradient is rebuilt by comparing the input with the upsampled output: no faster over a
+ * step (288 vs 293 ms in an interleaved A/B with other training on both cores), as the backward
+ * then needs the full-size pool input (the conv output) handed over instead of the quarter-size
+ * indices, plus an upsample, a compare and a tie count.
  */
 export function maxPool(t: Tape, x: Tensor, pool: readonly number[], strides: readonly number[]): Tensor {
   if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../core/rng.ts';
+import { decodeModel } from '../../convert/onnx/onnx-schema.ts';
 import type { Batch } from '../data/batch.ts';
 import { buildDefaultModel } from '../models/default-model.ts';
 import { LOGITS_LAYER, type ModelSpec } from '../models/model-spec.ts';
@@ -81,12 +82,14 @@ function tinyModel(h: number, w: number, body: (x: tf.SymbolicTensor) => tf.Symb
 const conv = (filters: number, kernel: number | [number, number], options: { padding?: 'same' | 'valid'; activation?: 'relu' | 'linear'; useBias?: boolean } = {}) =>
   tf.layers.conv2d({ filters, kernelSize: kernel, padding: options.padding ?? 'same', activation: options.activation ?? 'linear', useBias: options.useBias ?? true, kernelInitializer: tf.initializers.heNormal({ seed: 3 }) });
 
-const LAYER_CASES: { name: string; h: number; w: number; body: (x: tf.SymbolicTensor) => tf.SymbolicTensor }[] = [
+const LAYER_CASES: { name: string; h: number; w: number; flat?: boolean; body: (x: tf.SymbolicTensor) => tf.SymbolicTensor }[] = [
   { name: 'Conv2D 3x3 same, bias, relu, odd size', h: 7, w: 9, body: (x) => conv(3, 3, { activation: 'relu' }).apply(x) as tf.SymbolicTensor },
   { name: 'Conv2D 2x4 same (asymmetric pads), no bias', h: 6, w: 8, body: (x) => conv(4, [2, 4], { useBias: false }).apply(conv(2, 3).apply(x)) as tf.SymbolicTensor },
   { name: 'Conv2D full-height valid kernel', h: 6, w: 10, body: (x) => conv(5, [6, 1], { padding: 'valid' }).apply(conv(3, 3).apply(x)) as tf.SymbolicTensor },
   { name: 'Conv2D 1x3 along the width', h: 4, w: 11, body: (x) => conv(4, [1, 3]).apply(conv(3, [4, 1], { padding: 'valid' }).apply(x)) as tf.SymbolicTensor },
   { name: 'MaxPooling2D 2x2 on odd sizes', h: 7, w: 9, body: (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(3, 3).apply(x)) as tf.SymbolicTensor },
+  // Exact ties inside windows: the gradient goes to the first maximum, as in tfjs.
+  { name: 'MaxPooling2D 2x2 over constant image regions (ties)', h: 8, w: 12, flat: true, body: (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(3, 3, { activation: 'relu' }).apply(x)) as tf.SymbolicTensor },
   { name: 'MaxPooling2D 2x1 and stride 3 > pool 2', h: 8, w: 9, body: (x) => tf.layers.maxPooling2d({ poolSize: 2, strides: 3 }).apply(tf.layers.maxPooling2d({ poolSize: [2, 1] }).apply(conv(2, 3).apply(x))) as tf.SymbolicTensor },
   {
     name: 'BatchNormalization on feature maps, Activation relu',
@@ -140,7 +143,7 @@ for (const c of LAYER_CASES) {
       assert.ok(r.relative <= 1e-4, `relative gradient error ${r.relative}`);
       return;
     }
-    const r = await gradientError(model, positionsSpec(c.h, c.w, 2, '01234'), randomBatch(11, 3, c.h, c.w, 2, 5));
+    const r = await gradientError(model, positionsSpec(c.h, c.w, 2, '01234'), randomBatch(11, 3, c.h, c.w, 2, 5, c.flat));
     assert.ok(Math.abs(r.loss[0] - r.loss[1]) <= 1e-5 * Math.abs(r.loss[0]), `loss ${r.loss}`);
     assert.ok(r.relative <= 1e-4, `relative gradient error ${r.relative}`);
   });
@@ -231,4 +234,12 @@ test('dropout: the mask of step k depends on (seed, k) only and drops about the 
 test('a layer the engine cannot train is named, with what to do', () => {
   const model = tinyModel(6, 6, (x) => tf.layers.averagePooling2d({ poolSize: 2, name: 'avg' }).apply(conv(2, 3).apply(x)) as tf.SymbolicTensor);
   assert.throws(() => buildTrainingGraphs(model, LOGITS_LAYER, 2), (e: unknown) => e instanceof UnsupportedForEngineError && /layer "avg".*AveragePooling2D.*--backend wasm/.test(e.message));
+});
+
+test("the backward graph computes no gradient for the image: one dX convolution fewer than the model's convolutions", () => {
+  const { model } = buildDefaultModel({ height: 16, width: 32, channels: [4, 6, 8, 8, 10], sequenceChannels: 12, sequenceLayers: 2 });
+  const graphs = buildTrainingGraphs(model, LOGITS_LAYER, 2);
+  const convLayers = model.layers.filter((l) => l.getClassName() === 'Conv2D').length;
+  const backwardConvs = decodeModel(graphs.backward).graph.node.filter((n) => n.op_type === 'Conv').length;
+  assert.equal(backwardConvs, convLayers - 1);
 });

@@ -12,6 +12,17 @@ export class Tape {
   readonly g = new GraphBuilder();
   private readonly steps: { output: string; backward: Backward }[] = [];
   private readonly grads = new Map<string, string[]>();
+  private readonly constants = new Set<string>();
+
+  /** Marks a tensor that needs no gradient (the image input, and what is computed from it alone). */
+  markConstant(tensor: string): void {
+    this.constants.add(tensor);
+  }
+
+  /** Whether a gradient with respect to `tensor` is wanted (ops skip emitting what nothing reads). */
+  needsGradient(tensor: string): boolean {
+    return !this.constants.has(tensor);
+  }
 
   op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, base = opType): string {
     return this.g.op(opType, inputs, attrs, base);

@@ -92,6 +92,7 @@ function emit(model: tf.LayersModel, logitsLayer: string, n: number): TrainingGr
   const weightInputs = model.trainableWeights.map((_, i) => `w${i}`);
   weightInputs.forEach((name) => t.g.reserve(name));
   t.g.reserve(IMAGE_INPUT);
+  t.markConstant(IMAGE_INPUT);
   t.g.reserve(LOGITS_GRAD_INPUT);
   const inputs: { name: string; shape: readonly number[] }[] = [];
   const values = new Map<string, Tensor>();
