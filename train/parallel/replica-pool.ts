@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { startTsWorker } from '../../command/ts-worker.ts';
 import { captureArtifacts } from '../../core/tfjs-artifacts.ts';
 import { withAdamState } from '../checkpoint.ts';
 import type { Batch } from '../data/batch.ts';
@@ -64,7 +65,7 @@ export class ReplicaPool implements TrainStepper {
     const group = createSharedGroup(options.replicas, params);
     const workers = Array.from({ length: options.replicas }, (_, rank) => {
       const init: ReplicaInit = { rank, group, backend: options.backend, model, spec: options.spec, learningRate: options.learningRate, optimizer };
-      return new Worker(new URL('./replica-worker-entry.mjs', import.meta.url), { workerData: init });
+      return startTsWorker(new URL('./replica-worker.ts', import.meta.url), init);
     });
     const pool = new ReplicaPool(workers, group, options);
     try {
