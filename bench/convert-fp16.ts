@@ -10,7 +10,8 @@ import * as ort from 'onnxruntime-node';
 import { existsSync } from 'node:fs';
 import { createCaptchaGenerator } from '../captcha/generator.ts';
 import { defaultPreprocess, preprocess, type PreprocessSpec } from '../core/preprocess.ts';
-import { artifactsOfModel, convertArtifacts, convertTfjsModel } from '../convert/convert.ts';
+import { captureArtifacts, memoryArtifacts } from '../core/tfjs-artifacts.ts';
+import { convertArtifacts, convertTfjsModel } from '../convert/convert.ts';
 import { readArtifactsFromDir } from '../convert/tfjs/artifacts.ts';
 import { randomArray, randomizeWeights, seeded } from '../test/convert-harness.ts';
 
@@ -21,7 +22,7 @@ async function loadModel(): Promise<{ model: tf.LayersModel; label: string; fp32
   const dir = process.argv[2] ?? (existsSync('models/tfjs/model.json') ? 'models/tfjs' : undefined);
   if (dir) {
     const a = await readArtifactsFromDir(dir);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology as object, weightSpecs: [...a.weightSpecs] as never, weightData: a.weightData.slice().buffer }));
+    const model = await tf.loadLayersModel(tf.io.fromMemory(memoryArtifacts(a)));
     const r32 = await convertTfjsModel(dir);
     const r16 = await convertTfjsModel(dir, { fp16: true });
     const [, h, w] = model.inputs[0].shape as number[];
@@ -44,7 +45,7 @@ async function loadModel(): Promise<{ model: tf.LayersModel; label: string; fp32
   randomizeWeights(model, 42);
   // Scale the random weights down so activations stay in a realistic range.
   model.setWeights(model.getWeights().map((w, i) => (/moving_variance/.test(model.weights[i].originalName) ? w : w.mul(0.3))));
-  const a = await artifactsOfModel(model);
+  const a = await captureArtifacts(model);
   return { model, label: 'CAPTCHA-sized CNN, random weights', fp32: convertArtifacts(a).onnx, fp16: convertArtifacts(a, { fp16: true }).onnx, spec: defaultPreprocess(64, 160) };
 }
 

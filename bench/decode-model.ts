@@ -1,9 +1,9 @@
 // Model-only latency: onnxruntime-node on the ONNX model against TensorFlow.js (wasm backend)
 // on the tfjs export it was converted from, same inputs, one run. Usage: node --import tsx bench/decode-model.ts
-import { readFileSync } from 'node:fs';
 import type * as Tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
 import { preprocess } from '../core/preprocess.ts';
+import { memoryArtifacts } from '../core/tfjs-artifacts.ts';
+import { readArtifactsFromDir } from '../convert/tfjs/artifacts.ts';
 import { createOrtNodePredictor } from '../functions/node/ort-node-predictor.ts';
 import { captchaPngs } from './bench-images.ts';
 import { benchModel } from './bench-model.ts';
@@ -42,11 +42,7 @@ if (!model.tfjsDir) {
   await import('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend('wasm');
   await tf.ready();
-  const json = JSON.parse(readFileSync(join(model.tfjsDir, 'model.json'), 'utf8'));
-  const manifest = json.weightsManifest as { paths: string[]; weights: unknown[] }[];
-  const parts = manifest.flatMap((g) => g.paths.map((p) => readFileSync(join(model.tfjsDir!, p))));
-  const all = Buffer.concat(parts);
-  const tfModel = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: manifest.flatMap((g) => g.weights) as never, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) }));
+  const tfModel = await tf.loadLayersModel(tf.io.fromMemory(memoryArtifacts(await readArtifactsFromDir(model.tfjsDir))));
   const run = (n: number) => async () => {
     const x = tf.tensor4d(inputs.subarray(0, n * per), [n, height, width, 1]);
     const y = tfModel.predict(x) as Tf.Tensor;

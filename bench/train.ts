@@ -3,7 +3,7 @@
 //   (b) wasm backend without the project's kernels (stock kernels + a naive JS dW, stock batch norm),
 //   (c) wasm backend with them (what `captcha-ocr train` uses),
 //   (d) the whole trainer (`train()`: data worker + loop), 40 steps, one training thread,
-//   (e) the same with `--workers 2` (two data-parallel replicas in worker threads),
+//   (e) the same with `--replicas 2` (two data-parallel replicas in worker threads),
 //   (f) the onnxruntime engine (train/ort/: ONNX training graphs run by onnxruntime-node),
 //   (g) the whole trainer on it (`captcha-ocr train --backend ort`), 40 steps,
 //   (h) the seed model (1.4 GFLOP per image) on the onnxruntime engine.
@@ -79,7 +79,7 @@ async function wholeTrainer(workers: number, backend: 'wasm' | 'ort' = 'wasm'): 
         ? `(g) captcha-ocr train --backend ort (engine + data workers), ${trainerSteps} steps`
         : workers === 1
           ? `(d) captcha-ocr train (wasm + kernels + data worker), ${trainerSteps} steps`
-          : `(e) captcha-ocr train --workers ${workers}, ${trainerSteps} steps`;
+          : `(e) captcha-ocr train --replicas ${workers}, ${trainerSteps} steps`;
     // CPU time of every thread of this process (trainer, replicas, data worker) per image, start-up and validation included.
     const cpu = process.cpuUsage(cpu0);
     const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / s.imagesSeen;

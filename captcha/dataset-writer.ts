@@ -1,9 +1,9 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { startTsWorker } from '../command/ts-worker.ts';
 import { makeChunk, type ChunkRequest, type ChunkResult } from './dataset-chunk.ts';
 import type { ImageFormat } from './encode.ts';
 import { resolveCaptchaOptions, type CaptchaOptions } from './options.ts';
@@ -69,20 +69,11 @@ function zipSink(file: string): Sink {
   };
 }
 
-/** Runs chunk requests on worker threads (TypeScript loaded through tsx when needed). */
+/** Runs chunk requests on worker threads. */
 class WorkerPool {
   private readonly workers: Worker[] = [];
   constructor(size: number) {
-    const url = pathToFileURL(join(import.meta.dirname, 'dataset-worker.ts')).href;
-    const tsx = import.meta.resolve('tsx/esm/api');
-    // Plain `import()` works when the parent runs with `--import tsx` (workers inherit it);
-    // otherwise register tsx in the worker first.
-    const boot = `import(${JSON.stringify(url)}).catch(async (e) => {
-      if (e && e.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
-      (await import(${JSON.stringify(tsx)})).register();
-      await import(${JSON.stringify(url + "?tsx")});
-    });`;
-    for (let i = 0; i < size; i++) this.workers.push(new Worker(boot, { eval: true }));
+    for (let i = 0; i < size; i++) this.workers.push(startTsWorker(new URL('./dataset-worker.ts', import.meta.url)));
   }
 
   run(worker: number, req: ChunkRequest): Promise<ChunkResult> {

@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { choiceFlag, intFlag, parseFlags, type Command } from '../command/args.ts';
+import { seedFlag } from '../command/seed-flag.ts';
 import { UsageError } from '../command/usage-error.ts';
+import { workersFlag } from '../command/workers-flag.ts';
 import { writeDataset } from './dataset-writer.ts';
 import type { ImageFormat } from './encode.ts';
 import { CAPTCHA_STYLES, resolveCaptchaOptions, type CaptchaOptions } from './options.ts';
@@ -27,9 +29,11 @@ Options:
   --fonts F1,F2        font files (.ttf, .otf, .woff, .woff2; default: bundled Droid Sans Mono)
   --format png|jpg     image format (default png)
   --quality Q          JPEG quality 1-100 (default 75)
-  --seed S             seed (default: random, printed so that the run can be repeated)
-  --workers N          worker threads besides the main one (default: cores - 1 from
-                       5,000 images, else 0)
+  --seed S             seed, 0 to 4294967295 (default: random, printed so that the run
+                       can be repeated)
+  --workers N|auto     worker threads besides the main one, which draws too (0 = the main
+                       thread alone; up to 256; default auto: cores - 1 from 5,000 images,
+                       else 0)
   --quiet              no progress lines
   -h, --help           this help
 
@@ -79,7 +83,7 @@ export const generateCommand: Command = {
     const format = choiceFlag<ImageFormat>('format', values.format, ['png', 'jpg']) ?? 'png';
     const quality = intFlag('quality', values.quality, 1, 100) ?? 75;
     if (values.quality !== undefined && format !== 'jpg') throw new UsageError('--quality applies to --format jpg only');
-    const seedGiven = intFlag('seed', values.seed, 0, 2 ** 32 - 1);
+    const seedGiven = seedFlag(values.seed);
     const seed = seedGiven ?? randomInt(0, 2 ** 31);
     const options: Partial<CaptchaOptions> = {
       seed,
@@ -103,7 +107,7 @@ export const generateCommand: Command = {
       throw new UsageError(`${flag ? `--${flag}: ` : ''}${(e as Error).message}`);
     }
     for (const f of options.fonts ?? []) if (!existsSync(f)) throw new UsageError(`--fonts: font file not found: ${f}`);
-    const workers = intFlag('workers', values.workers, 0, 256);
+    const workers = workersFlag(values.workers);
     if (seedGiven === undefined) console.error(`generate: seed ${seed} (pass --seed ${seed} to repeat this run)`);
     const t0 = performance.now();
     let last = t0;

@@ -4,8 +4,9 @@ import { createRecognizer, type Recognizer } from '../functions/app/recognizer.t
 import type { PredictOptions } from '../functions/predictor.ts';
 import { providersFlag } from '../command/providers-flag.ts';
 import { UsageError } from '../command/usage-error.ts';
+import { workersFlag } from '../command/workers-flag.ts';
 import { defaultModelPath } from '../functions/node/load-model.ts';
-import { createNodePredictor, parseWorkers, workersFromEnv } from '../functions/node/node-predictor.ts';
+import { createNodePredictor, workersFromEnv } from '../functions/node/node-predictor.ts';
 import { parseProviders } from '../functions/node/ort-node-predictor.ts';
 import { createSharpDecoder } from '../functions/node/sharp-decoder.ts';
 
@@ -19,9 +20,9 @@ export const MODEL_FLAGS = {
 export const MODEL_HELP = `  --model M         the .onnx model; its metadata is M with .json (default models/captcha-ocr.onnx, or $MODEL_PATH)
   --providers LIST  onnxruntime execution providers in order, e.g. cuda,cpu (default $ORT_PROVIDERS, else cpu);
                     an unavailable one falls back to cpu with a warning
-  --workers N|auto  threads that run the model, one onnxruntime session each, while the main
-                    thread decodes images (default $ORT_WORKERS, else auto = CPU cores - 1,
-                    1 to 4; 0 = on the main thread)`;
+  --workers N|auto  worker threads besides the main one that run the model, one onnxruntime
+                    session each, while the main thread decodes images (0 = the model on the
+                    main thread; up to 256; default $ORT_WORKERS, else auto = CPU cores - 1, 1 to 4)`;
 
 /** `--charset` of decode and score. */
 export const CHARSET_FLAG = { charset: { type: 'string' } } as const;
@@ -44,9 +45,12 @@ export async function charsetOption(recognizer: Recognizer, chars: string | unde
   }
 }
 
-export function workersFlag(value: string | undefined): number | undefined {
+/** `--workers N|auto` of decode, score and serve, else $ORT_WORKERS (a bad value of either is a usage error). */
+export function inferenceWorkers(value: string | undefined): number | undefined {
+  const flag = workersFlag(value);
+  if (flag !== undefined) return flag;
   try {
-    return parseWorkers(value, '--workers') ?? workersFromEnv();
+    return workersFromEnv();
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -61,7 +65,7 @@ export async function cliRecognizer(flags: { model?: string; providers?: string;
   const predictor = await createNodePredictor({
     modelPath: flags.model ?? defaultModelPath(),
     providers: providersFlag(flags.providers) ?? parseProviders(process.env.ORT_PROVIDERS),
-    workers: workersFlag(flags.workers) ?? defaultWorkers,
+    workers: inferenceWorkers(flags.workers) ?? defaultWorkers,
     warmUp: false,
     log: (line) => console.error(line),
   });

@@ -2,7 +2,7 @@ import type { Command } from '../command/args.ts';
 import { intFlag, parseFlags } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
 import { providersFlag } from '../command/providers-flag.ts';
-import { MODEL_FLAGS, MODEL_HELP, workersFlag } from './cli-recognizer.ts';
+import { inferenceWorkers, MODEL_FLAGS, MODEL_HELP } from './cli-recognizer.ts';
 import { startNodeServer } from '../functions/node/server.ts';
 
 export const serveCommand: Command = {
@@ -25,7 +25,7 @@ MAX_ARCHIVE_ENTRIES, MAX_UNCOMPRESSED_BYTES, MAX_COMPRESSION_RATIO, REQUEST_TIME
   async run(argv) {
     const { values } = parseFlags(argv, { ...MODEL_FLAGS, 'models-dir': { type: 'string' }, port: { type: 'string', short: 'p' }, host: { type: 'string' } });
     if (values.model !== undefined && values['models-dir'] !== undefined) throw new UsageError('use --model or --models-dir, not both');
-    const server = await startNodeServer({ modelPath: values.model, modelsDir: values['models-dir'], port: intFlag('port', values.port, 0, 65535), host: values.host, providers: providersFlag(values.providers), workers: workersFlag(values.workers) });
+    const server = await startNodeServer({ modelPath: values.model, modelsDir: values['models-dir'], port: intFlag('port', values.port, 0, 65535), host: values.host, providers: providersFlag(values.providers), workers: inferenceWorkers(values.workers) });
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { InvalidModelError, UnsupportedLayerError } from '../core/errors.ts';
 import { parseModelMetadata, type ModelMetadata } from '../core/model-metadata.ts';
+import { captureArtifacts, type TfjsArtifacts } from '../core/tfjs-artifacts.ts';
 import type { ConversionReport } from './conversion-report.ts';
 import { storeWeightsAsFloat16 } from './fp16.ts';
 import { DataType, GraphBuilder } from './graph/graph-builder.ts';
@@ -11,7 +12,7 @@ import { unsupportedError, type FoldInto, type LayerContext } from './layers/lay
 import { identityLayers } from './layers/identity-layers.ts';
 import { converterFor, supportedLayerClasses } from './layers/registry.ts';
 import { encodeModel } from './onnx/onnx-schema.ts';
-import { concat, decodeWeights, readArtifactsFromDir, type TfjsArtifacts, type Weight } from './tfjs/artifacts.ts';
+import { decodeWeights, readArtifactsFromDir, type Weight } from './tfjs/artifacts.ts';
 import { parseTopology, refKey, type LayerSpec, type TensorRef } from './tfjs/topology.ts';
 
 export const IR_VERSION = 8;
@@ -55,24 +56,9 @@ export async function convertTfjsModel(modelDir: string, options: ConvertOptions
   return convertArtifacts(artifacts, { ...options, metadata });
 }
 
-/** Captures a live tfjs model's artifacts through a save handler (no disk). */
-export async function artifactsOfModel(model: LayersModel): Promise<TfjsArtifacts> {
-  let captured: TfjsArtifacts | undefined;
-  await model.save({
-    save: async (a) => {
-      const data = a.weightData;
-      const bytes = data === undefined ? new Uint8Array() : Array.isArray(data) ? concat(data.map((b) => new Uint8Array(b))) : new Uint8Array(data as ArrayBuffer);
-      captured = { modelTopology: a.modelTopology, weightSpecs: (a.weightSpecs ?? []) as TfjsArtifacts['weightSpecs'], weightData: bytes };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    },
-  });
-  if (!captured) throw new InvalidModelError('the model did not hand over its artifacts');
-  return captured;
-}
-
 /** Converts an in-memory tfjs `LayersModel` (for tests and the training stage). */
 export async function convertLayersModel(model: LayersModel, options: ConvertOptions = {}): Promise<ConversionResult> {
-  return convertArtifacts(await artifactsOfModel(model), options);
+  return convertArtifacts(await captureArtifacts(model), options);
 }
 
 /** Converts tfjs artifacts (topology + weight specs + weight bytes) to ONNX bytes. */

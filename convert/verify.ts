@@ -4,7 +4,7 @@
  * Node-only (loads @tensorflow/tfjs and onnxruntime-node lazily).
  */
 import { spawnSync } from 'node:child_process';
-import type { TfjsArtifacts } from './tfjs/artifacts.ts';
+import { memoryArtifacts, type TfjsArtifacts } from '../core/tfjs-artifacts.ts';
 
 export interface Verification {
   /** Max abs difference of every output, onnxruntime-node vs tfjs. */
@@ -32,7 +32,7 @@ export async function compareWithTfjs(artifacts: TfjsArtifacts, onnx: Uint8Array
   const ort = await import('onnxruntime-node');
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: artifacts.modelTopology as object, weightSpecs: [...artifacts.weightSpecs] as never, weightData: artifacts.weightData.slice().buffer }),
+    tf.io.fromMemory(memoryArtifacts(artifacts)),
   );
   const session = await ort.InferenceSession.create(onnx, { executionProviders: ['cpu'] });
   const rand = seeded(seed);

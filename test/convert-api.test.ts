@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UnsupportedLayerError } from '../core/errors.ts';
-import { artifactsOfModel, convertArtifacts, convertLayersModel, convertTfjsModel } from '../convert/convert.ts';
+import { convertArtifacts, convertLayersModel, convertTfjsModel } from '../convert/convert.ts';
 import { decodeModel } from '../convert/onnx/onnx-schema.ts';
-import type { TfjsArtifacts } from '../convert/tfjs/artifacts.ts';
+import { captureArtifacts, type TfjsArtifacts } from '../core/tfjs-artifacts.ts';
 import { layerCases } from './convert-cases.ts';
 import {
   checkWithPython, maxAbsDiff, pythonOnnxAvailable, randomFeeds, randomizeWeights, runOrtNode, runOrtWeb, runTfjs, saveForChecker, testMetadata, useCpuBackend, writeTfjsModelDir,
@@ -38,7 +38,7 @@ describe('converter API', () => {
     const a = tf.input({ shape: [3], name: 'a' });
     const b = tf.input({ shape: [3], name: 'b' });
     const m = tf.model({ inputs: [a, b], outputs: tf.layers.add({ name: 'diff' }).apply([a, b]) as tf.SymbolicTensor });
-    const art = await artifactsOfModel(m);
+    const art = await captureArtifacts(m);
     // Keras (Python) writes the topology under model_config, class "Functional", with call kwargs {}.
     const topo = JSON.parse(JSON.stringify(art.modelTopology).replace('"class_name":"Add"', '"class_name":"Subtract"').replace('"class_name":"Model"', '"class_name":"Functional"'));
     const edited: TfjsArtifacts = { ...art, modelTopology: { model_config: topo } };

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelMetadata } from '../core/model-metadata.ts';
+import { captureArtifacts } from '../core/tfjs-artifacts.ts';
 
 ortWeb.env.wasm.numThreads = 1;
 ortWeb.env.logLevel = 'error';
@@ -137,8 +138,7 @@ export function checkWithPython(files: string[]): { file: string; error: string 
 
 /** Saves a tfjs model as DIR/model.json + DIR/group1-shard1of1.bin (the standard layers-model format), plus metadata.json. */
 export async function writeTfjsModelDir(model: tf.LayersModel, dir: string, metadata?: unknown): Promise<void> {
-  const { artifactsOfModel } = await import('../convert/convert.ts');
-  const a = await artifactsOfModel(model);
+  const a = await captureArtifacts(model);
   mkdirSync(dir, { recursive: true });
   const json = {
     format: 'layers-model',

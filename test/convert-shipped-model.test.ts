@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { convertTfjsModel } from '../convert/convert.ts';
+import { memoryArtifacts } from '../core/tfjs-artifacts.ts';
 import { readArtifactsFromDir } from '../convert/tfjs/artifacts.ts';
 import { maxAbsDiff, randomArray, runOrtNode, runTfjs, seeded, useCpuBackend } from './convert-harness.ts';
 
@@ -19,7 +20,7 @@ it('convert models/tfjs reproduces the shipped ONNX model', { skip: !present && 
   await useCpuBackend();
   const { onnx } = await convertTfjsModel(tfjsDir);
   const a = await readArtifactsFromDir(tfjsDir);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology as object, weightSpecs: [...a.weightSpecs] as never, weightData: a.weightData.slice().buffer }));
+  const model = await tf.loadLayersModel(tf.io.fromMemory(memoryArtifacts(a)));
   const shape = [3, ...(model.inputs[0].shape.slice(1) as number[])];
   const feeds = [{ data: randomArray(shape.reduce((x, y) => x * y, 1), seeded(1), 0, 1), shape }];
   const [expected] = runTfjs(model, feeds);

@@ -53,6 +53,8 @@ describe('captcha-ocr generate', () => {
       [['--out', tmp, '--count', '3', '--format', 'gif'], /--format/],
       [['--out', tmp, '--count', '3', '--charset', 'AAB'], /--charset/],
       [['--out', tmp, '--count', '3', '--bogus'], /bogus/],
+      [['--out', tmp, '--count', '3', '--seed', '4294967296'], /--seed must be between 0 and 4294967295/],
+      [['--out', tmp, '--count', '3', '--workers', '257'], /--workers must be a whole number from 0 to 256 or auto/],
       [['--out', tmp, '--count', '3', '--fonts', '/no/such.ttf'], /font file not found/],
     ];
     for (const [args, message] of cases) {

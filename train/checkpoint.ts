@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel, saveModel, writeFileAtomic } from './model-io.ts';
-import type { NamedValues } from './parallel/messages.ts';
+import { tensorsOfValues, valuesOfTensors, type NamedValues } from './named-values.ts';
 
 export const CHECKPOINT_DIR = 'checkpoint';
 const STATE = 'state.json';
@@ -32,18 +32,15 @@ export async function saveCheckpoint(outDir: string, model: tf.LayersModel, opti
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await saveModel(model, tmp);
-  const weights = await optimizer.getWeights();
+  const weights = await valuesOfTensors(await optimizer.getWeights());
   const specs: { name: string; shape: number[]; offset: number }[] = [];
-  const values: Float32Array[] = [];
   let offset = 0;
   for (const w of weights) {
-    const v = (await w.tensor.data()) as Float32Array;
-    specs.push({ name: w.name, shape: w.tensor.shape, offset });
-    values.push(v);
-    offset += v.length;
+    specs.push({ name: w.name, shape: w.shape, offset });
+    offset += w.values.length;
   }
   const all = new Float32Array(offset);
-  values.forEach((v, i) => all.set(v, specs[i].offset));
+  weights.forEach((w, i) => all.set(w.values, specs[i].offset));
   await writeFileAtomic(join(tmp, OPTIMIZER_BIN), new Uint8Array(all.buffer));
   await writeFileAtomic(join(tmp, OPTIMIZER_JSON), JSON.stringify({ className: optimizer.getClassName(), weights: specs }));
   await writeFileAtomic(join(tmp, STATE), JSON.stringify(state, null, 2));
@@ -97,7 +94,7 @@ export async function restoreOptimizer(outDir: string, optimizer: tf.Optimizer):
  */
 export async function withAdamState<T>(state: readonly NamedValues[], fn: (optimizer: tf.Optimizer) => Promise<T>): Promise<T> {
   const optimizer = tf.train.adam(1e-3);
-  const tensors = state.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
+  const tensors = tensorsOfValues(state);
   try {
     await optimizer.setWeights(tensors);
     return await fn(optimizer);

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parseModelMetadata, type ModelMetadata } from '../core/model-metadata.ts';
+import { captureArtifacts, concatBytes } from '../core/tfjs-artifacts.ts';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -14,40 +15,22 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await rename(tmp, path);
 }
 
-function concatWeightData(data: tf.io.WeightData | undefined): Uint8Array {
-  if (!data) return new Uint8Array(0);
-  const buffers = Array.isArray(data) ? data : [data];
-  const total = buffers.reduce((a, b) => a + b.byteLength, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const b of buffers) {
-    out.set(new Uint8Array(b), at);
-    at += b.byteLength;
-  }
-  return out;
-}
-
 /**
  * Saves a layers model as standard tfjs artifacts (contract 3): DIR/model.json,
  * DIR/weights.bin and, when given, DIR/metadata.json. Works without tfjs-node (no file://).
  */
 export async function saveModel(model: tf.LayersModel, dir: string, metadata?: ModelMetadata): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const weights = concatWeightData(artifacts.weightData);
-      const modelJson = {
-        modelTopology: artifacts.modelTopology,
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
-      };
-      await writeFileAtomic(join(dir, WEIGHTS_BIN), weights);
-      await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
-    }),
-  );
+  const artifacts = await captureArtifacts(model);
+  const modelJson = {
+    modelTopology: artifacts.modelTopology,
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs }],
+  };
+  await writeFileAtomic(join(dir, WEIGHTS_BIN), artifacts.weightData);
+  await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJson));
   if (metadata) await writeFileAtomic(join(dir, METADATA_JSON), `${JSON.stringify(metadata, null, 2)}\n`);
 }
 
@@ -63,8 +46,7 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
           for (const p of group.paths) parts.push(new Uint8Array(await readFile(join(dir, p))));
           specs.push(...group.weights);
         }
-        const data = concatWeightData(parts.map((p) => p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength) as ArrayBuffer));
-        return [specs, data.buffer as ArrayBuffer];
+        return [specs, concatBytes(parts).buffer as ArrayBuffer];
       });
     },
   };

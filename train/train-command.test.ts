@@ -24,8 +24,12 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--model', 'huge'], /--model/],
     [['--out', 'x', '--styles', '0.7,0.9'], /--styles/],
     [['--out', 'x', '--lr', '-1'], /--lr/],
+    [['--out', 'x', '--replicas', '0'], /--replicas/],
+    [['--out', 'x', '--replicas', 'two'], /--replicas/],
     [['--out', 'x', '--workers', '0'], /--workers/],
-    [['--out', 'x', '--workers', 'two'], /--workers/],
+    [['--out', 'x', '--replicas', '2', '--workers', '2'], /--workers is the old name of --replicas/],
+    [['--out', 'x', '--seed', '-1'], /--seed/],
+    [['--out', 'x', '--seed', '4294967296'], /--seed must be between 0 and 4294967295/],
     [['--out', 'x', '--resume', '--init', 'y'], /--resume/],
     [['--out', 'x', '--resume', '--focus', '0O'], /--resume/],
     [['--out', 'x', '--focus', ':0.3'], /--focus/],
@@ -86,13 +90,13 @@ test('--data labels outside --charset, or longer than --max-length: a usage erro
 test('train --help lists the options', () => {
   const r = run(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--out', '--charset', '--max-length', '--max-minutes', '--backend', '--workers', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--out', '--charset', '--max-length', '--max-minutes', '--backend', '--replicas', '--seed', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
 });
 
 test('--channels, --sequence-channels and --sequence-layers shape the model that trains and is exported', async () => {
   const out = mkdtempSync(join(tmpdir(), 'captcha-ocr-shape-'));
   try {
-    const r = run(['--out', out, '--channels', '8,8,8,8,8', '--sequence-channels', '16', '--sequence-layers', '1', '--max-steps', '1', '--batch-size', '2', '--validation-size', '4', '--workers', '1', '--backend', 'wasm', '--json']);
+    const r = run(['--out', out, '--channels', '8,8,8,8,8', '--sequence-channels', '16', '--sequence-layers', '1', '--max-steps', '1', '--batch-size', '2', '--validation-size', '4', '--replicas', '1', '--backend', 'wasm', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     // Worked out by hand: b1 3*3*1*8 + BN 4*8 = 104; b2-b5 4 x (3*3*8*8 + 32) = 2,432;

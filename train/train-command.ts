@@ -5,9 +5,11 @@ import { choiceFlag, intFlag, numberFlag, parseFlags, type Command } from '../co
 import { UsageError } from '../command/usage-error.ts';
 import { validateCharset } from '../core/charset.ts';
 import { providersFlag } from '../command/providers-flag.ts';
+import { seedFlag } from '../command/seed-flag.ts';
 import { BACKEND_CHOICES } from './backend.ts';
 import { TrainingDataError } from './data/data-labels.ts';
 import { ARCHITECTURES } from './models/registry.ts';
+import type { WorkersChoice } from './parallel/worker-count.ts';
 import { MODEL_JSON } from './model-io.ts';
 import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
 import type { Focus } from './data/data-mix.ts';
@@ -26,9 +28,10 @@ Options:
                          else wasm with the project's gradient kernels)
   --providers LIST       onnxruntime execution providers for ort, e.g. cuda,cpu (default cpu);
                          an unavailable one falls back to cpu with a warning
-  --workers N|auto       training threads, data-parallel (default: auto = CPU cores, at
-                         most 4, on wasm; 1 on ort and the native backend). The run is the same
-                         for any N: a checkpoint resumes with any --workers
+  --replicas N|auto      data-parallel copies of the model, one training thread each (1 = on
+                         the main thread; default: auto = CPU cores, at most 4, on wasm; 1 on
+                         ort and the native backend). The run is the same for any N: a
+                         checkpoint resumes with any --replicas (--workers is its old name)
   --batch-size B         images per step                     (default: 32)
   --max-steps N          stop after N steps and export       (default: 40000; with
                          --max-minutes, no limit)
@@ -74,7 +77,7 @@ Options:
                          0 = only at the end)
   --checkpoint-every N   checkpoint every N steps (default: 500)
   --validation-size N    validation images (default: 1024; fixed seed)
-  --seed N               data and initialisation seed (default: 1)
+  --seed N               data and initialisation seed, 0 to 4294967295 (default: 1)
   --no-augment           no border/photometric augmentation
   --focus CHARS[:P[:N]]  emphasise characters the model confuses: a share P (default 0.3)
                          of the training images gets N (default 1) of CHARS, e.g. --focus 0O:0.4;
@@ -93,6 +96,14 @@ function parseFocus(value: string | undefined): Focus | undefined {
   if (!(probability > 0 && probability <= 1)) throw new UsageError(`--focus: the share must be in (0, 1], got ${JSON.stringify(share)}`);
   if (!(Number.isInteger(n) && n >= 1 && n <= 8)) throw new UsageError(`--focus: the count must be a whole number from 1 to 8, got ${JSON.stringify(count)}`);
   return n === 1 ? { chars, probability } : { chars, probability, count: n };
+}
+
+/** `--replicas N|auto` (1-64), or the same under its old name `--workers` (older command lines keep working). */
+function replicasFlag(replicas: string | undefined, workers: string | undefined): WorkersChoice {
+  if (replicas !== undefined && workers !== undefined) throw new UsageError('--workers is the old name of --replicas: give one of them');
+  const flag = replicas !== undefined ? 'replicas' : 'workers';
+  const value = replicas ?? workers;
+  return value === undefined || value === 'auto' ? 'auto' : intFlag(flag, value, 1, 64)!;
 }
 
 function parseInput(value: string | undefined): { height: number; width: number } | undefined {
@@ -161,7 +172,7 @@ function formatEvent(e: TrainEvent): string | undefined {
     case 'engine':
       return `engine: onnxruntime ${String(e.provider)} provider, ${String(e.threads)} threads${e.note ? ` (${String(e.note)})` : ''}`;
     case 'workers':
-      return `workers: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel replicas)'}${e.note ? ` (${String(e.note)})` : ''}`;
+      return `replicas: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel)'}${e.note ? ` (${String(e.note)})` : ''}`;
     case 'transfer': {
       const classes = e.classes as { from: string; to: string; shared: number; added: string; dropped: string } | undefined;
       return (
@@ -190,6 +201,7 @@ export const trainCommand: Command = {
       model: { type: 'string' },
       backend: { type: 'string' },
       providers: { type: 'string' },
+      replicas: { type: 'string' },
       workers: { type: 'string' },
       'batch-size': { type: 'string' },
       'max-steps': { type: 'string' },
@@ -242,7 +254,7 @@ export const trainCommand: Command = {
       architecture,
       backend: choiceFlag('backend', values.backend, BACKEND_CHOICES) ?? DEFAULT_SETTINGS.backend,
       ...(values.providers !== undefined ? { providers: providersFlag(values.providers) } : {}),
-      workers: values.workers === undefined || values.workers === 'auto' ? 'auto' : intFlag('workers', values.workers, 1, 64),
+      workers: replicasFlag(values.replicas, values.workers),
       batchSize: intFlag('batch-size', values['batch-size'], 1, 4096) ?? DEFAULT_SETTINGS.batchSize,
       // With a time budget the steps are unlimited unless --max-steps caps them.
       maxSteps: intFlag('max-steps', values['max-steps'], 1) ?? (maxMinutes !== undefined ? Number.MAX_SAFE_INTEGER : DEFAULT_SETTINGS.maxSteps),
@@ -261,7 +273,7 @@ export const trainCommand: Command = {
       evalEvery: intFlag('eval-every', values['eval-every'], 0) ?? (maxMinutes !== undefined ? 0 : DEFAULT_SETTINGS.evalEvery),
       checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0) ?? DEFAULT_SETTINGS.checkpointEvery,
       validationSize: intFlag('validation-size', values['validation-size'], 1, 1_000_000) ?? DEFAULT_SETTINGS.validationSize,
-      seed: intFlag('seed', values.seed, 0, 2 ** 31) ?? DEFAULT_SETTINGS.seed,
+      seed: seedFlag(values.seed) ?? DEFAULT_SETTINGS.seed,
       augment: !values['no-augment'],
       ...(values.focus !== undefined ? { focus: parseFocus(values.focus) } : {}),
       ...(values.decay !== undefined ? { decayFraction: numberFlag('decay', values.decay, 0, 1) } : {}),
@@ -295,7 +307,7 @@ export const trainCommand: Command = {
         const v = summary.validation;
         process.stdout.write(
           `${summary.interrupted ? 'interrupted' : summary.timeUp ? 'time budget spent' : 'done'}: ${summary.steps} steps, ${summary.imagesSeen} images, ${summary.imagesPerSecond.toFixed(1)} images/s on ${summary.backend}` +
-            `${summary.workers > 1 ? ` (${summary.workers} workers)` : ''}` +
+            `${summary.workers > 1 ? ` (${summary.workers} replicas)` : ''}` +
             `${v ? `; validation ${(100 * v.accuracy).toFixed(2)}% whole text, ${(100 * v.characterAccuracy).toFixed(2)}% characters` : ''}; model in ${summary.out}` +
             `${summary.interrupted ? ' (continue with --resume)' : ''}\n`,
         );

@@ -1,21 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidModelError } from '../../core/errors.ts';
-
-/** One entry of a tfjs weights manifest. */
-export interface WeightSpec {
-  readonly name: string;
-  readonly shape: number[];
-  readonly dtype: string;
-  readonly quantization?: { dtype: string; scale?: number; min?: number; original_dtype?: string };
-}
-
-/** A tfjs layers model in memory: what `model.json` + shards hold, or what `LayersModel.save` hands to an IOHandler. */
-export interface TfjsArtifacts {
-  readonly modelTopology: unknown;
-  readonly weightSpecs: readonly WeightSpec[];
-  readonly weightData: Uint8Array;
-}
+import { concatBytes, type TfjsArtifacts, type WeightSpec } from '../../core/tfjs-artifacts.ts';
 
 /** A decoded weight: float values in tfjs order (row-major, tfjs shape). */
 export interface Weight {
@@ -50,17 +36,7 @@ export async function readArtifactsFromDir(dir: string): Promise<TfjsArtifacts> 
       }
     }
   }
-  return { modelTopology: json.modelTopology, weightSpecs: specs, weightData: concat(chunks) };
-}
-
-export function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
-  }
-  return out;
+  return { modelTopology: json.modelTopology, weightSpecs: specs, weightData: concatBytes(chunks) };
 }
 
 const bytesPer: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };

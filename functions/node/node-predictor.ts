@@ -1,3 +1,4 @@
+import { parseWorkers } from '../../command/workers-flag.ts';
 import type { Predictor } from '../predictor.ts';
 import { createOrtNodePredictor } from './ort-node-predictor.ts';
 import { createOrtWorkerPredictor, defaultInferenceWorkers, type OrtWorkerPredictorOptions } from './ort-worker-predictor.ts';
@@ -12,15 +13,7 @@ export function createNodePredictor(options: OrtWorkerPredictorOptions): Promise
   return workers === 0 ? createOrtNodePredictor(options) : createOrtWorkerPredictor({ ...options, workers });
 }
 
-/** $ORT_WORKERS: a whole number >= 0, or `auto`/unset for the default. */
+/** $ORT_WORKERS: read as `--workers` is (parseWorkers), `auto`/unset for the default. */
 export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
   return parseWorkers(env.ORT_WORKERS, 'ORT_WORKERS');
-}
-
-/** `auto` or unset -> undefined (the default); else a whole number 0..64, or a RangeError naming `what`. */
-export function parseWorkers(value: string | undefined, what: string): number | undefined {
-  if (value === undefined || value.trim() === '' || value.trim() === 'auto') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new RangeError(`${what} must be a whole number from 0 to 64 or auto, got ${JSON.stringify(value)}`);
-  return n;
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type * as Tf from '@tensorflow/tfjs';
 import { preprocess } from '../../core/preprocess.ts';
 import { decodeOutput } from '../../core/decode-output.ts';
+import { memoryArtifacts } from '../../core/tfjs-artifacts.ts';
+import { readArtifactsFromDir } from '../../convert/tfjs/artifacts.ts';
 import { captchaSamples } from '../../test/fixtures/images.ts';
 import { ensureTinyModel } from '../../test/fixtures/tiny-model.ts';
 import { createOrtNodePredictor, parseProviders, resolveProviders } from './ort-node-predictor.ts';
@@ -38,9 +38,7 @@ test('onnxruntime-node reads like tfjs on the model the ONNX was converted from 
   const p = await createOrtNodePredictor({ modelPath: m.modelPath, log: () => undefined });
   const tf = await import('@tensorflow/tfjs');
   await tf.setBackend('cpu');
-  const json = JSON.parse(readFileSync(join(m.tfjsDir, 'model.json'), 'utf8'));
-  const weights = readFileSync(join(m.tfjsDir, 'weights.bin'));
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }));
+  const model = await tf.loadLayersModel(tf.io.fromMemory(memoryArtifacts(await readArtifactsFromDir(m.tfjsDir))));
   const samples = (await captchaSamples()).slice(0, 6);
   const { height, width } = m.metadata.input;
   const batch = new Float32Array(samples.length * height * width);

@@ -10,7 +10,6 @@ import { scoreEntries } from '../app/score-archive.ts';
 import { withMicroBatching } from '../micro-batching.ts';
 import type { Predictor } from '../predictor.ts';
 import { createSharpDecoder } from './sharp-decoder.ts';
-import { parseWorkers } from './node-predictor.ts';
 import { createOrtNodePredictor } from './ort-node-predictor.ts';
 import { createOrtWorkerPredictor } from './ort-worker-predictor.ts';
 
@@ -87,16 +86,6 @@ test('a model onnxruntime cannot load fails with InvalidModelError, the started 
     createOrtWorkerPredictor({ modelBytes: new Uint8Array([1, 2, 3, 4]), metadata: m.metadata, workers: 2, log: () => undefined }),
     (e: unknown) => e instanceof InvalidModelError && /cannot load the model/.test(e.message),
   );
-});
-
-test('worker counts: auto, whole numbers 0..64, anything else named in the error', () => {
-  assert.equal(parseWorkers(undefined, '--workers'), undefined);
-  assert.equal(parseWorkers('auto', '--workers'), undefined);
-  assert.equal(parseWorkers('0', '--workers'), 0);
-  assert.equal(parseWorkers('3', '--workers'), 3);
-  assert.throws(() => parseWorkers('1.5', '--workers'), /--workers must be a whole number/);
-  assert.throws(() => parseWorkers('-1', 'ORT_WORKERS'), /ORT_WORKERS must be a whole number/);
-  assert.throws(() => parseWorkers('many', '--workers'), RangeError);
 });
 
 test('scoring with several model runs in flight gives the report of one run at a time', async () => {

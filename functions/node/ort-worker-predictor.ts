@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../command/ts-worker.ts';
 import type { DecodedText } from '../../core/decode-output.ts';
 import { InvalidModelError } from '../../core/errors.ts';
 import { inputSize, type Predictor, type PredictorInfo } from '../predictor.ts';
@@ -49,7 +50,7 @@ export async function createOrtWorkerPredictor(options: OrtWorkerPredictorOption
 
   const start = () =>
     new Promise<Slot>((resolve, reject) => {
-      const worker = new Worker(new URL('./ort-worker-entry.mjs', import.meta.url), { workerData: init });
+      const worker = startTsWorker(new URL('./ort-worker.ts', import.meta.url), init);
       const slot: Slot = { worker, inFlight: 0 };
       let ready = false;
       worker.on('message', (reply: WorkerReply) => {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../command/ts-worker.ts';
 import type { Batch } from './batch.ts';
 import { defaultDataWorkers, type FromWorker, type StreamConfig, type ToWorker } from './stream-config.ts';
 
@@ -49,7 +50,7 @@ export class BatchStream {
   static async open(config: StreamConfig): Promise<BatchStream> {
     const n = config.dataWorkers ?? defaultDataWorkers(config, availableParallelism());
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`dataWorkers must be a positive integer, got ${n}`);
-    const workers = Array.from({ length: n }, () => new Worker(new URL('./batch-worker-entry.mjs', import.meta.url), { workerData: config }));
+    const workers = Array.from({ length: n }, () => startTsWorker(new URL('./batch-worker.ts', import.meta.url), config));
     try {
       const ready = await Promise.all(workers.map(readyOf));
       return new BatchStream(workers, ready[0]);

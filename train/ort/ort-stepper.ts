@@ -7,6 +7,7 @@ import type { ModelSpec } from '../models/model-spec.ts';
 import { batchLabels, type Batch } from '../data/batch.ts';
 import { countCorrect, type StepResult, type TrainStepper } from '../parallel/stepper.ts';
 import { withAdamState } from '../checkpoint.ts';
+import { valuesOfTensors } from '../named-values.ts';
 import { Adam } from './adam.ts';
 import { lossGradient } from './loss-gradient.ts';
 import { buildTrainingGraphs, IMAGE_INPUT, LOGITS_GRAD_INPUT, LOGITS_OUTPUT, type TrainingGraphs } from './training-graph.ts';
@@ -201,9 +202,8 @@ export class OrtStepper implements TrainStepper {
 
 /** Adam's state from a tfjs Adam optimizer (iterations, then every first moment, then every second). */
 async function adamFrom(optimizer: tf.Optimizer, count: number): Promise<Adam> {
-  const named = await optimizer.getWeights();
+  const named = await valuesOfTensors(await optimizer.getWeights());
   if (named.length !== 1 + 2 * count) throw new Error(`the checkpoint's optimizer holds ${named.length} tensors; this model needs ${1 + 2 * count}`);
-  const iterations = (await named[0].tensor.data())[0];
-  const values = await Promise.all(named.slice(1).map(async (w) => Float32Array.from((await w.tensor.data()) as Float32Array)));
-  return new Adam(values.slice(0, count), values.slice(count), iterations);
+  const [iterations, ...moments] = named.map((w) => w.values);
+  return new Adam(moments.slice(0, count), moments.slice(count), iterations[0]);
 }

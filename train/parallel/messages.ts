@@ -1,26 +1,14 @@
+import type { TfjsArtifacts } from '../../core/tfjs-artifacts.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
+import type { NamedValues } from '../named-values.ts';
 import type { SharedGroup } from './collective.ts';
-
-/** One tensor's values (structured-clonable; the buffer is transferred). */
-export interface NamedValues {
-  readonly name: string;
-  readonly shape: number[];
-  readonly values: Float32Array;
-}
-
-/** A model as tfjs layers artifacts in memory (what tf.io.fromMemory reads). */
-export interface ModelArtifacts {
-  readonly modelTopology: unknown;
-  readonly weightSpecs: unknown[];
-  readonly weightData: ArrayBuffer;
-}
 
 /** workerData of a training replica. */
 export interface ReplicaInit {
   readonly rank: number;
   readonly group: SharedGroup;
   readonly backend: 'wasm' | 'cpu';
-  readonly model: ModelArtifacts;
+  readonly model: TfjsArtifacts;
   readonly spec: ModelSpec;
   readonly learningRate: number;
   /** Adam's state of a resumed run (absent: a fresh optimizer). */

@@ -113,11 +113,11 @@ test('batches split into consecutive shares that put the whole batch back togeth
   assert.notEqual(checksum([Float32Array.of(1, 2)]), checksum([Float32Array.of(1, 2.0000002)]));
 });
 
-test('--workers auto: the cores (at most 4) on wasm, 1 on the native backend', () => {
+test('--replicas auto: the cores (at most 4) on wasm, 1 on the native backend', () => {
   assert.deepEqual(resolveWorkers('auto', 'wasm', 32, 2), { workers: 2 });
   assert.deepEqual(resolveWorkers('auto', 'wasm', 32, 16), { workers: 4 });
   assert.deepEqual(resolveWorkers('auto', 'tensorflow', 32, 16), { workers: 1, note: undefined });
   assert.equal(resolveWorkers(3, 'tensorflow', 32, 16).workers, 1);
   assert.equal(resolveWorkers(undefined, 'wasm', 32, 16).workers, 1);
-  assert.deepEqual(resolveWorkers(8, 'wasm', 4, 16), { workers: 4, note: '8 workers > batch size 4: using 4' });
+  assert.deepEqual(resolveWorkers(8, 'wasm', 4, 16), { workers: 4, note: '8 replicas > batch size 4: using 4' });
 });

@@ -1,10 +1,13 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { startTsWorker } from '../../command/ts-worker.ts';
+import { captureArtifacts } from '../../core/tfjs-artifacts.ts';
 import { withAdamState } from '../checkpoint.ts';
 import type { Batch } from '../data/batch.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
+import { valuesOfTensors, type NamedValues } from '../named-values.ts';
 import { abortSharedGroup, createSharedGroup, type SharedGroup } from './collective.ts';
-import type { FromReplica, ModelArtifacts, NamedValues, ReplicaInit, ToReplica } from './messages.ts';
+import type { FromReplica, ReplicaInit, ToReplica } from './messages.ts';
 import { sliceBatch } from './shares.ts';
 import type { StepResult, TrainStepper } from './stepper.ts';
 
@@ -23,29 +26,6 @@ export interface ReplicaPoolOptions {
 }
 
 type Reply = Exclude<FromReplica, { type: 'error' }>;
-
-async function artifactsOf(model: tf.LayersModel): Promise<ModelArtifacts> {
-  let captured: ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      const data = a.weightData;
-      const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
-      const all = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
-      let at = 0;
-      for (const b of buffers) {
-        all.set(new Uint8Array(b), at);
-        at += b.byteLength;
-      }
-      captured = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: all.buffer };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return captured!;
-}
-
-async function valuesOf(named: readonly { name: string; tensor: tf.Tensor }[]): Promise<NamedValues[]> {
-  return Promise.all(named.map(async (w) => ({ name: w.name, shape: [...w.tensor.shape], values: Float32Array.from(await w.tensor.data()) })));
-}
 
 /**
  * Data-parallel training over worker threads: `replicas` copies of the model (one per
@@ -79,13 +59,13 @@ export class ReplicaPool implements TrainStepper {
   }
 
   static async open(options: ReplicaPoolOptions): Promise<ReplicaPool> {
-    const model = await artifactsOf(options.model);
-    const optimizer = options.resumed ? await valuesOf(await options.optimizer.getWeights()) : undefined;
+    const model = await captureArtifacts(options.model);
+    const optimizer = options.resumed ? await valuesOfTensors(await options.optimizer.getWeights()) : undefined;
     const params = options.model.countParams();
     const group = createSharedGroup(options.replicas, params);
     const workers = Array.from({ length: options.replicas }, (_, rank) => {
       const init: ReplicaInit = { rank, group, backend: options.backend, model, spec: options.spec, learningRate: options.learningRate, optimizer };
-      return new Worker(new URL('./replica-worker-entry.mjs', import.meta.url), { workerData: init });
+      return startTsWorker(new URL('./replica-worker.ts', import.meta.url), init);
     });
     const pool = new ReplicaPool(workers, group, options);
     try {

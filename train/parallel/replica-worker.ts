@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { memoryArtifacts } from '../../core/tfjs-artifacts.ts';
 import { selectBackend } from '../backend.ts';
 import { setBatchNormReplicaGather } from '../kernels/batch-norm-training.ts';
 import { useFastBatchNorm } from '../kernels/fast-batch-norm-layers.ts';
 import { LOGITS_LAYER } from '../models/model-spec.ts';
+import { tensorsOfValues, valuesOfTensors, type NamedValues } from '../named-values.ts';
 import { Collective, ReplicaAbortedError } from './collective.ts';
-import type { FromReplica, NamedValues, ReplicaInit, StepRequest, ToReplica } from './messages.ts';
+import type { FromReplica, ReplicaInit, StepRequest, ToReplica } from './messages.ts';
 import { checksum } from './shares.ts';
 import { computeGradients, countCorrect } from './stepper.ts';
 
@@ -36,12 +38,12 @@ tf.env().set('PROD', true);
 await selectBackend(init.backend);
 const collective = new Collective(init.group, init.rank);
 setBatchNormReplicaGather((local) => collective.gather64(local));
-const model = await tf.loadLayersModel(tf.io.fromMemory(init.model as tf.io.ModelArtifacts));
+const model = await tf.loadLayersModel(tf.io.fromMemory(memoryArtifacts(init.model)));
 useFastBatchNorm(model);
 const logitsModel = tf.model({ inputs: model.inputs, outputs: model.getLayer(LOGITS_LAYER).output });
 const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
 const optimizer = tf.train.adam(init.learningRate);
-if (init.optimizer) await optimizer.setWeights(init.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })));
+if (init.optimizer) await optimizer.setWeights(tensorsOfValues(init.optimizer));
 
 function step(m: StepRequest): void {
   failAtStep(m.step);
@@ -72,8 +74,7 @@ async function handle(m: ToReplica): Promise<void> {
     tf.dispose(tensors);
     post({ type: 'weights-set' });
   } else if (m.type === 'optimizer') {
-    const named = await optimizer.getWeights();
-    const weights = await Promise.all(named.map(async (w) => ({ name: w.name, shape: [...w.tensor.shape], values: Float32Array.from(await w.tensor.data()) })));
+    const weights = await valuesOfTensors(await optimizer.getWeights());
     post({ type: 'optimizer', weights }, values(weights));
   }
 }
