@@ -2,12 +2,11 @@ import { charsetMask } from '../core/decode-output.ts';
 import { limitsFromEnv, type Limits } from '../core/limits.ts';
 import { createRecognizer, type Recognizer } from '../functions/app/recognizer.ts';
 import type { PredictOptions } from '../functions/predictor.ts';
-import { providersFlag } from '../command/providers-flag.ts';
+import { parseProviders, providersFlag } from '../command/providers-flag.ts';
 import { UsageError } from '../command/usage-error.ts';
 import { workersFlag } from '../command/workers-flag.ts';
 import { defaultModelPath } from '../functions/node/load-model.ts';
 import { createNodePredictor, workersFromEnv } from '../functions/node/node-predictor.ts';
-import { parseProviders } from '../functions/node/ort-node-predictor.ts';
 import { createSharpDecoder } from '../functions/node/sharp-decoder.ts';
 
 /** Flags shared by decode, score and serve. */

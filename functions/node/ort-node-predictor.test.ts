@@ -7,7 +7,8 @@ import { memoryArtifacts } from '../../core/tfjs-artifacts.ts';
 import { readArtifactsFromDir } from '../../convert/tfjs/artifacts.ts';
 import { captchaSamples } from '../../test/fixtures/images.ts';
 import { ensureTinyModel } from '../../test/fixtures/tiny-model.ts';
-import { createOrtNodePredictor, parseProviders, resolveProviders } from './ort-node-predictor.ts';
+import { createOrtNodePredictor, resolveProviders } from './ort-node-predictor.ts';
+import { parseProviders } from '../../command/providers-flag.ts';
 
 test('providers: named explicitly, CUDA without the CUDA build falls back to cpu with a warning', () => {
   const available = [{ name: 'cpu', bundled: true }, { name: 'webgpu', bundled: true }, { name: 'cuda', bundled: false }];

@@ -7,6 +7,7 @@ import { InvalidModelError } from '../../core/errors.ts';
 import type { ModelMetadata } from '../../core/model-metadata.ts';
 import { decodeProbabilities, inputSize, tensorNames, type PredictOptions, type Predictor, type PredictorInfo } from '../predictor.ts';
 import { resolveModelFiles } from './load-model.ts';
+import { parseProviders } from '../../command/providers-flag.ts';
 
 export interface OrtNodePredictorOptions {
   /** Path of the .onnx file; its metadata is read from the .json beside it unless given. */
@@ -22,8 +23,6 @@ export interface OrtNodePredictorOptions {
   /** Where warnings go (default console.warn). */
   readonly log?: (line: string) => void;
 }
-
-const KNOWN = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'dml', 'coreml'];
 
 function ortVersion(): string {
   try {
@@ -43,14 +42,6 @@ export function cudaProviderInstalled(): boolean {
   } catch {
     return false;
   }
-}
-
-/** Parses `cuda,cpu` (flag or $ORT_PROVIDERS); throws a RangeError naming an unknown provider. */
-export function parseProviders(text: string | undefined): string[] | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  const list = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  for (const p of list) if (!KNOWN.includes(p)) throw new RangeError(`unknown execution provider ${JSON.stringify(p)} (known: ${KNOWN.join(', ')})`);
-  return list;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Predictor } from '../predictor.ts';
 import { defaultModelPath } from './load-model.ts';
 import { loadModelsDir, modelsBudgetFromEnv } from './models-dir.ts';
 import { createNodePredictor, workersFromEnv } from './node-predictor.ts';
-import { parseProviders } from './ort-node-predictor.ts';
+import { parseProviders } from '../../command/providers-flag.ts';
 import { readIncomingBody } from './read-incoming.ts';
 import { createSharpDecoder } from './sharp-decoder.ts';
 
