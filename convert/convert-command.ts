@@ -1,15 +1,15 @@
 import { writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
 import { choiceFlag, intFlag, parseFlags, type Command } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
+import { INPUT_NAME, OUTPUT_NAME, sidecarPath } from '../core/model-contract.ts';
 import type { ConversionReport } from './conversion-report.ts';
 import type { Verification } from './verify.ts';
 
 const help = `Usage: captcha-ocr convert MODEL_DIR --out FILE.onnx [--opset N] [--fp16] [--engine ts|tf2onnx] [--skip-verify] [--json]
 
 Converts a TensorFlow.js layers model (MODEL_DIR/model.json + weight files) to ONNX.
-The input is named "image" in the tfjs layout [N, H, W, C] (dynamic batch), the output
-"probabilities" (tfjs output names when there are several). MODEL_DIR/metadata.json, when
+The input is named "${INPUT_NAME}" in the tfjs layout [N, H, W, C] (dynamic batch), the output
+"${OUTPUT_NAME}" (tfjs output names when there are several). MODEL_DIR/metadata.json, when
 present, goes into the ONNX metadata_props and is written to FILE.json beside FILE.onnx.
 Afterwards the ONNX model is run in onnxruntime-node against tfjs on random inputs and
 checked with Python's onnx.checker when available.
@@ -76,7 +76,7 @@ export const convertCommand: Command = {
     }
     const result: Output = { onnx: out, engine, report, bytes: bytes.byteLength };
     if (metadata) {
-      result.metadataJson = join(dirname(out), `${basename(out, extname(out))}.json`);
+      result.metadataJson = sidecarPath(out);
       await writeFile(result.metadataJson, `${JSON.stringify(metadata, null, 2)}\n`);
     }
     if (!values['skip-verify']) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { InvalidModelError, UnsupportedLayerError } from '../core/errors.ts';
-import { parseModelMetadata, type ModelMetadata } from '../core/model-metadata.ts';
+import { INPUT_NAME, OUTPUT_NAME, parseModelMetadata, type ModelMetadata } from '../core/model-contract.ts';
 import { captureArtifacts, type TfjsArtifacts } from '../core/tfjs-artifacts.ts';
 import type { ConversionReport } from './conversion-report.ts';
 import { storeWeightsAsFloat16 } from './fp16.ts';
@@ -27,9 +27,9 @@ export interface ConvertOptions {
   readonly fp16?: boolean;
   /** Metadata to embed in metadata_props (convertTfjsModel reads DIR/metadata.json itself). */
   readonly metadata?: ModelMetadata;
-  /** Graph input name when the model has one input (default `image`). */
+  /** Graph input name when the model has one input (default INPUT_NAME, `image`). */
   readonly inputName?: string;
-  /** Graph output name when the model has one output (default `probabilities`). */
+  /** Graph output name when the model has one output (default OUTPUT_NAME, `probabilities`). */
   readonly outputName?: string;
 }
 
@@ -90,7 +90,7 @@ export function convertArtifacts(artifacts: TfjsArtifacts, options: ConvertOptio
     const dtype = layer.config.dtype ?? 'float32';
     if (dtype !== 'float32') throw new UnsupportedLayerError(`layer "${layer.name}" (InputLayer): dtype ${String(dtype)} (only float32 inputs)`);
     if (layer.config.sparse || layer.config.ragged) throw new UnsupportedLayerError(`layer "${layer.name}" (InputLayer): sparse/ragged inputs`);
-    const name = graph.inputs.length === 1 ? (options.inputName ?? 'image') : layer.name;
+    const name = graph.inputs.length === 1 ? (options.inputName ?? INPUT_NAME) : layer.name;
     g.reserve(name);
     values.set(refKey(ref), { name, shape: shape.map((d) => (d === null || d === undefined || d < 0 ? null : d)), perm: identityPerm(shape.length) });
     const dims = dimsOf(shape, name);
@@ -191,7 +191,7 @@ export function convertArtifacts(artifacts: TfjsArtifacts, options: ConvertOptio
     const v = values.get(refKey(ref));
     if (!v) throw new InvalidModelError(`model output ${ref.layer} was not produced`);
     const t = toLayout(g, materialize(g, v), identityPerm(v.shape.length), layoutCache);
-    const name = graph.outputs.length === 1 ? (options.outputName ?? 'probabilities') : ref.layer;
+    const name = graph.outputs.length === 1 ? (options.outputName ?? OUTPUT_NAME) : ref.layer;
     const produced = g.nodes.some((n) => n.outputs.includes(t.name));
     if (!produced || taken.has(t.name)) g.op('Identity', [t.name], {}, `${name}/Identity`);
     const last = !produced || taken.has(t.name) ? g.nodes[g.nodes.length - 1].outputs[0] : t.name;

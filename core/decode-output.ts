@@ -1,5 +1,5 @@
 import { InvalidCharsetError } from './errors.ts';
-import type { OutputSpec } from './model-metadata.ts';
+import type { OutputSpec } from './model-contract.ts';
 
 export interface DecodedCharacter {
   readonly char: string;

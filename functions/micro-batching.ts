@@ -1,5 +1,6 @@
 import type { DecodedText } from '../core/decode-output.ts';
-import { inputSize, type PredictOptions, type Predictor } from './predictor.ts';
+import { inputSize } from '../core/model-contract.ts';
+import type { PredictOptions, Predictor } from './predictor.ts';
 
 export interface MicroBatchingOptions {
   /** Most images in one model run (default 32). */
@@ -30,7 +31,7 @@ interface Pending {
 export function withMicroBatching(inner: Predictor, options: MicroBatchingOptions = {}): Predictor {
   const maxBatch = Math.max(1, options.maxBatch ?? 32);
   const maxWaitMs = Math.max(0, options.maxWaitMs ?? 1);
-  const per = inputSize(inner.metadata);
+  const per = inputSize(inner.metadata.input);
   const queue: Pending[] = [];
   let queued = 0;
   const maxInFlight = Math.max(1, options.maxInFlight ?? inner.concurrency ?? 1);

@@ -1,5 +1,5 @@
 import { decodeOutput, type ClassMask, type DecodedText } from '../core/decode-output.ts';
-import type { ModelMetadata } from '../core/model-metadata.ts';
+import type { ModelMetadata } from '../core/model-contract.ts';
 import { InvalidModelError } from '../core/errors.ts';
 
 /** What a predictor says about itself (GET /health, GET /model). */
@@ -31,7 +31,7 @@ export interface Predictor {
   info(): PredictorInfo;
   /**
    * Reads `n` images. `inputs` holds them back to back, `n * height * width` floats each made
-   * by core/preprocess.ts (the model input `[n, height, width, 1]`, NHWC). Answers n texts in order.
+   * by core/preprocess.ts (the model input, core/model-contract.ts `inputDims`). Answers n texts in order.
    * The predictor may keep `inputs` until the promise settles; callers must not reuse it before.
    * `options.mask` restricts the readings (decodeProbabilities applies it); every runtime honours it.
    */
@@ -40,16 +40,6 @@ export interface Predictor {
   readonly concurrency?: number;
   /** Frees the session; the predictor must not be used afterwards. */
   dispose?(): Promise<void>;
-}
-
-/** Floats per image of the model input. */
-export function inputSize(metadata: ModelMetadata): number {
-  return metadata.input.height * metadata.input.width;
-}
-
-/** The ONNX input and output names (contract 4 defaults). */
-export function tensorNames(metadata: ModelMetadata): { input: string; output: string } {
-  return { input: metadata.inputName ?? 'image', output: metadata.outputName ?? 'probabilities' };
 }
 
 /** Decodes an output tensor `[n, T, K]` (row-major probabilities) into n texts, restricted by `mask` if given. */

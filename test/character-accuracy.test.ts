@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { folderEntries } from '../functions/node/folder-entries.ts';
 import { DEFAULT_CHARSET, encodeText } from '../core/charset.ts';
 import { pureJsImageDecoder } from '../core/image-decode.ts';
-import type { ModelMetadata } from '../core/model-metadata.ts';
+import type { ModelMetadata } from '../core/model-contract.ts';
 import { createRng } from '../core/rng.ts';
 import type { Recognizer } from '../functions/app/recognizer.ts';
 import { scoreEntries } from '../functions/app/score-archive.ts';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModelMetadata } from '../core/model-metadata.ts';
+import type { ModelMetadata } from '../core/model-contract.ts';
 import { captureArtifacts } from '../core/tfjs-artifacts.ts';
 
 ortWeb.env.wasm.numThreads = 1;

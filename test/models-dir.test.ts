@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { charsetMask } from '../core/decode-output.ts';
+import { sidecarPath } from '../core/model-contract.ts';
 import { createApp } from '../functions/app/create-app.ts';
 import { createRecognizer, type Recognizer } from '../functions/app/recognizer.ts';
 import { loadModelsDir } from '../functions/node/models-dir.ts';
@@ -48,11 +49,11 @@ describe('a models folder served by the Node server', { timeout: 180_000 }, () =
   before(async () => {
     mkdirSync(models);
     copyFileSync(SHIPPED, join(models, 'default.onnx'));
-    copyFileSync(SHIPPED.replace(/\.onnx$/, '.json'), join(models, 'default.json'));
+    copyFileSync(sidecarPath(SHIPPED), join(models, 'default.json'));
     await run(process.execPath, ['bin/captcha-ocr.js', 'convert', 'models/training/default-v4', '--out', join(models, 'site.onnx')], { cwd: REPO });
     // a truncated model with a valid sidecar, and a model without its sidecar
     writeFileSync(join(models, 'broken.onnx'), readFileSync(SHIPPED).subarray(0, 5000));
-    copyFileSync(SHIPPED.replace(/\.onnx$/, '.json'), join(models, 'broken.json'));
+    copyFileSync(sidecarPath(SHIPPED), join(models, 'broken.json'));
     copyFileSync(SHIPPED, join(models, 'nometa.onnx'));
     writeFileSync(join(models, 'notes.txt'), 'not a model');
     samples = await captchaSamples();

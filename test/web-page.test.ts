@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { sidecarPath } from '../core/model-contract.ts';
 import { startNodeServer, type RunningServer } from '../functions/node/server.ts';
 import { captchaSamples, makeZip } from './fixtures/images.ts';
 import { ensureTinyModel } from './fixtures/tiny-model.ts';
@@ -87,9 +88,9 @@ test('several models: the selector lists them (a failed one disabled) and the re
   const tiny = (await ensureTinyModel()).modelPath;
   const shipped = join(import.meta.dirname, '..', 'models', 'captcha-ocr.onnx');
   copyFileSync(tiny, join(dir, 'default.onnx'));
-  copyFileSync(tiny.replace(/\.onnx$/, '.json'), join(dir, 'default.json'));
+  copyFileSync(sidecarPath(tiny), join(dir, 'default.json'));
   copyFileSync(shipped, join(dir, 'shipped.onnx'));
-  copyFileSync(shipped.replace(/\.onnx$/, '.json'), join(dir, 'shipped.json'));
+  copyFileSync(sidecarPath(shipped), join(dir, 'shipped.json'));
   writeFileSync(join(dir, 'broken.onnx'), 'not a model');
   const multi = await startNodeServer({ modelsDir: dir, port: 0, host: '127.0.0.1', workers: 1, env: {}, log: () => undefined });
   try {

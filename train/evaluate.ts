@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { decodeOutput } from '../core/decode-output.ts';
-import type { OutputSpec } from '../core/model-metadata.ts';
+import { inputDims, type OutputSpec } from '../core/model-contract.ts';
 import { ScoreAccumulator } from '../core/scoring.ts';
 import { batchLabels, type Batch } from './data/batch.ts';
+import { inputSizeOf } from './models/model-spec.ts';
 
 export interface Score {
   readonly count: number;
@@ -43,9 +44,9 @@ export function labelText(codes: readonly number[], charset: string): string {
 /** Runs the model (inference mode) over the validation batches and scores it. */
 export function evaluate(model: tf.LayersModel, batches: readonly Batch[], charset: string, output: OutputSpec): Score {
   const scorer = new Scorer();
-  const [, h, w] = model.inputs[0].shape as number[];
+  const size = inputSizeOf(model);
   for (const batch of batches) {
-    const probs = tf.tidy(() => model.predict(tf.tensor4d(batch.images, [batch.size, h, w, 1])) as tf.Tensor3D);
+    const probs = tf.tidy(() => model.predict(tf.tensor4d(batch.images, inputDims(batch.size, size))) as tf.Tensor3D);
     const [n, t, k] = probs.shape;
     const texts = decodeBatch(probs.dataSync() as Float32Array, n, t, k, charset, output);
     probs.dispose();

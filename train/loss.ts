@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OutputSpec } from '../core/model-metadata.ts';
+import type { OutputSpec } from '../core/model-contract.ts';
 import { ctcLoss } from './ctc.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseModelMetadata, type ModelMetadata } from '../core/model-metadata.ts';
+import { parseModelMetadata, type ModelMetadata } from '../core/model-contract.ts';
 import { captureArtifacts, concatBytes } from '../core/tfjs-artifacts.ts';
 
 export const MODEL_JSON = 'model.json';

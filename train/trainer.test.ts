@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { alphabetOf, charactersOutside, DEFAULT_CHARSET } from '../core/charset.ts';
-import { parseModelMetadata } from '../core/model-metadata.ts';
+import { parseModelMetadata } from '../core/model-contract.ts';
 import sharp from 'sharp';
 import { createCaptchaGenerator } from '../captcha/generator.ts';
 import { TrainingDataError } from './data/data-labels.ts';

@@ -2,8 +2,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CaptchaStyle } from '../captcha/options.ts';
 import { charactersOutside, DEFAULT_CHARSET, validateCharset } from '../core/charset.ts';
-import type { ModelMetadata, OutputSpec } from '../core/model-metadata.ts';
-import type { PreprocessSpec } from '../core/preprocess.ts';
+import { describedModel, outputFromShape, trainedModelMetadata, type ModelMetadata } from '../core/model-contract.ts';
+import { defaultPreprocess } from '../core/preprocess.ts';
 import { fallBackToWasm, selectBackend, type BackendChoice, type BackendInfo } from './backend.ts';
 import { hasCheckpoint, loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint, type TrainState } from './checkpoint.ts';
 import { DEFAULT_AUGMENT, NO_AUGMENT } from './data/augment.ts';
@@ -16,7 +16,7 @@ import { evaluate, type Score } from './evaluate.ts';
 import { useFastBatchNorm } from './kernels/fast-batch-norm-layers.ts';
 import { loadMetadata, loadModel, saveModel } from './model-io.ts';
 import { countMacs } from './models/flops.ts';
-import { LOGITS_LAYER, type ModelSpec } from './models/model-spec.ts';
+import { inputSizeOf, LOGITS_LAYER, type ModelSpec } from './models/model-spec.ts';
 import { describeDefaultModel, type DefaultModelOptions } from './models/default-model.ts';
 import { buildModel, type Architecture } from './models/registry.ts';
 import { OrtStepper } from './ort/ort-stepper.ts';
@@ -135,16 +135,12 @@ export function shownPath(path: string): string {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
-function specFromMetadata(m: ModelMetadata): ModelSpec {
-  return { architecture: m.architecture, input: m.input, output: m.output, minLength: m.minLength, maxLength: m.maxLength, charset: m.charset };
-}
-
+/** The spec of a saved model without metadata: its input size and output shape, over `charset`. */
 function specFromModel(model: tf.LayersModel, architecture: string, charset: string, maxLength: number): ModelSpec {
-  const [, h, w] = model.inputs[0].shape as number[];
+  const { height, width } = inputSizeOf(model);
   const [, t, k] = model.outputs[0].shape as number[];
-  const input: PreprocessSpec = { kind: 'grey-stretch', height: h, width: w, invert: true };
-  const output: OutputSpec = k === [...charset].length + 1 ? { kind: 'ctc', blankIndex: k - 1, timeSteps: t } : { kind: 'positions', positions: t };
-  return { architecture, input, output, minLength: output.kind === 'ctc' ? 1 : t, maxLength: output.kind === 'ctc' ? maxLength : t, charset };
+  const output = outputFromShape(t, k, charset);
+  return { architecture, input: defaultPreprocess(height, width), output, minLength: output.kind === 'ctc' ? 1 : t, maxLength: output.kind === 'ctc' ? maxLength : t, charset };
 }
 
 function dataMix(settings: TrainSettings, spec: ModelSpec): MixEntry[] {
@@ -211,7 +207,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     spec = (state.settings as { spec: ModelSpec }).spec;
   } else if (settings.init) {
     const saved = await loadModel(settings.init);
-    const savedSpec = await loadMetadata(settings.init).then(specFromMetadata, () => specFromModel(saved, settings.architecture, DEFAULT_CHARSET, settings.maxLength ?? DEFAULT_MAX_LENGTH));
+    const savedSpec = await loadMetadata(settings.init).then(describedModel, () => specFromModel(saved, settings.architecture, DEFAULT_CHARSET, settings.maxLength ?? DEFAULT_MAX_LENGTH));
     const wanted = settings.defaultModel ?? {};
     const newAlphabet = charset !== undefined && charset !== savedSpec.charset;
     if (Object.keys(wanted).length > 0 && savedSpec.architecture !== 'default') {
@@ -304,17 +300,8 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     const steps = stepper;
     log({ event: 'workers', workers, ...(note ? { note } : {}) });
 
-    const metadataFor = (score: Score | undefined, atStep: number): ModelMetadata => ({
-      format: 'captcha-ocr-model',
-      formatVersion: 1,
-      name: `${spec.architecture}-step${atStep}`,
-      architecture: spec.architecture,
-      charset: spec.charset,
-      minLength: spec.minLength,
-      maxLength: spec.maxLength,
-      input: spec.input,
-      output: spec.output,
-      training: {
+    const metadataFor = (score: Score | undefined, atStep: number): ModelMetadata =>
+      trainedModelMetadata(spec, atStep, {
         data: settings.data ? { kind: 'labelled', path: shownPath(settings.data) } : { kind: 'generated', mix, seed: settings.seed, augment: settings.augment, ...(settings.focus ? { focus: settings.focus } : {}) },
         init: settings.init === undefined ? undefined : shownPath(settings.init),
         steps: atStep,
@@ -325,9 +312,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
         backend: backend.name,
         parameters: params,
         validation: score,
-      },
-      createdAt: new Date().toISOString(),
-    });
+      });
 
     // What the last evaluation (with its export) and checkpoint took: a time budget keeps that free at its end.
     let evalSeconds = 0;

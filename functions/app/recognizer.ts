@@ -1,8 +1,8 @@
 import type { DecodedText } from '../../core/decode-output.ts';
 import { decodeImage, pureJsImageDecoder, type ImageDecoder } from '../../core/image-decode.ts';
-import type { ModelMetadata } from '../../core/model-metadata.ts';
+import { inputSize, type ModelMetadata } from '../../core/model-contract.ts';
 import { preprocess } from '../../core/preprocess.ts';
-import { inputSize, type PredictOptions, type Predictor } from '../predictor.ts';
+import type { PredictOptions, Predictor } from '../predictor.ts';
 
 /**
  * Image bytes -> text: header check (pixel limit), decode (the runtime's decoder), the one
@@ -30,7 +30,7 @@ export function createRecognizer(options: RecognizerOptions): Recognizer {
   const { predictor, maxImagePixels } = options;
   const decoder = options.decoder ?? pureJsImageDecoder;
   const metadata = predictor.metadata;
-  const per = inputSize(metadata);
+  const per = inputSize(metadata.input);
   const prepare = async (bytes: Uint8Array, out: Float32Array, slot: number): Promise<void> => {
     const image = await decodeImage(bytes, maxImagePixels, decoder);
     preprocess(image, metadata.input, out, slot * per);

@@ -3,8 +3,9 @@ import { InvalidArchiveError, RequestTimeoutError } from '../../core/errors.ts';
 import { errorItem } from '../../core/error-response.ts';
 import { isLabelled, labelEntries } from '../../core/labelled-entries.ts';
 import type { LabelSource } from '../../core/labels.ts';
+import { inputSize } from '../../core/model-contract.ts';
 import { ScoreAccumulator, type ScoreMetrics } from '../../core/scoring.ts';
-import { inputSize, type PredictOptions } from '../predictor.ts';
+import type { PredictOptions } from '../predictor.ts';
 import type { Recognizer } from './recognizer.ts';
 
 /** One image of a scored archive (a row of `?details=1` and of `?format=csv`). */
@@ -96,7 +97,7 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
     if (isLabelled(image)) jobs.push({ entry: image.entry, index, truth: image.label, source: image.source });
     else fail(index, { code: 'no_label', message: image.reason });
   });
-  const per = inputSize(recognizer.metadata);
+  const per = inputSize(recognizer.metadata.input);
 
   const prepareBatch = async (batch: readonly Job[]) => {
     const input = new Float32Array(per * batch.length);

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { toErrorResponse } from '../../core/error-response.ts';
-import { parseModelMetadata, type ModelMetadata } from '../../core/model-metadata.ts';
+import { parseModelMetadata, type ModelMetadata } from '../../core/model-contract.ts';
 import { createApp } from '../app/create-app.ts';
 import { DEFAULT_MODEL, type FailedModel, type NamedModel } from '../app/model-catalog.ts';
 import { appOptionsFromEnv } from '../env-options.ts';

@@ -1,5 +1,5 @@
 import { InvalidModelError } from '../../core/errors.ts';
-import { parseModelMetadata, type ModelMetadata } from '../../core/model-metadata.ts';
+import { parseModelMetadata, sidecarPath, type ModelMetadata } from '../../core/model-contract.ts';
 
 /** The subset of Cloudflare's R2 bucket binding used here. */
 export interface R2BucketLike {
@@ -27,11 +27,6 @@ export interface ModelSource {
   readonly load: () => Promise<ArrayBuffer | Uint8Array>;
 }
 
-/** The metadata key beside a model key: `models/x.onnx` -> `models/x.json`. */
-export function metadataKey(modelKey: string): string {
-  return modelKey.replace(/\.onnx$/i, '') + '.json';
-}
-
 /**
  * Picks the model: from R2 or KV when `MODEL_KEY` and a binding are configured (metadata read
  * now, the model bytes on first use), else the one bundled into the Worker.
@@ -52,8 +47,9 @@ export async function resolveModelSource(env: ModelBindings, bundled: { model?: 
   const get = key ? read() : undefined;
   if (key && get) {
     const kind = env.MODEL_BUCKET ? 'r2' : 'kv';
-    const metaBytes = await get(metadataKey(key));
-    if (!metaBytes) throw new InvalidModelError(`model metadata ${kind}:${metadataKey(key)} not found`);
+    const metaKey = sidecarPath(key);
+    const metaBytes = await get(metaKey);
+    if (!metaBytes) throw new InvalidModelError(`model metadata ${kind}:${metaKey} not found`);
     const metadata = parseModelMetadata(JSON.parse(new TextDecoder().decode(metaBytes)));
     return {
       name: `${kind}:${key}`,

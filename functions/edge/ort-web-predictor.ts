@@ -1,8 +1,8 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import type { DecodedText } from '../../core/decode-output.ts';
 import { InvalidModelError } from '../../core/errors.ts';
-import type { ModelMetadata } from '../../core/model-metadata.ts';
-import { decodeProbabilities, tensorNames, type PredictOptions, type Predictor, type PredictorInfo } from '../predictor.ts';
+import { inputDims, inputSize, tensorNames, type ModelMetadata } from '../../core/model-contract.ts';
+import { decodeProbabilities, type PredictOptions, type Predictor, type PredictorInfo } from '../predictor.ts';
 
 /**
  * The parts of onnxruntime-web this predictor uses. The module itself is injected (the Worker
@@ -55,10 +55,9 @@ export function createOrtWebPredictor(options: OrtWebPredictorOptions): Predicto
 
   const run = async (inputs: Float32Array, n: number, options?: PredictOptions): Promise<DecodedText[]> => {
     const s = await getSession();
-    const { height, width } = metadata.input;
-    const size = n * height * width;
+    const size = n * inputSize(metadata.input);
     const data = inputs.length === size ? inputs : inputs.subarray(0, size);
-    const feed = new ort.Tensor('float32', data, [n, height, width, 1]);
+    const feed = new ort.Tensor('float32', data, inputDims(n, metadata.input));
     const result = await s.run({ [names.input]: feed });
     const out = result[names.output] ?? result[s.outputNames[0]];
     try {

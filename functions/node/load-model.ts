@@ -1,16 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InvalidModelError } from '../../core/errors.ts';
-import { parseModelMetadata, type ModelMetadata } from '../../core/model-metadata.ts';
+import { parseModelMetadata, sidecarPath, type ModelMetadata } from '../../core/model-contract.ts';
 
 /** The shipped model: models/captcha-ocr.onnx (+ models/captcha-ocr.json), or $MODEL_PATH. */
 export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.MODEL_PATH || fileURLToPath(new URL('../../models/captcha-ocr.onnx', import.meta.url));
-}
-
-/** The metadata file beside a model: `X.onnx` -> `X.json`. */
-export function metadataPathFor(modelPath: string): string {
-  return modelPath.replace(/\.onnx$/i, '') + '.json';
 }
 
 /** The model bytes and metadata a predictor was given, or read from `modelPath` for what is missing. */
@@ -30,7 +25,7 @@ export async function loadModelFiles(modelPath: string): Promise<{ bytes: Uint8A
   } catch (error) {
     throw new InvalidModelError(`cannot read the model ${modelPath}: ${(error as Error).message}`, { cause: error });
   }
-  const metaPath = metadataPathFor(modelPath);
+  const metaPath = sidecarPath(modelPath);
   let json: unknown;
   try {
     json = JSON.parse(await readFile(metaPath, 'utf8'));

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptchaOcrError, InvalidModelError } from '../../core/errors.ts';
+import { isModelFile, modelStem } from '../../core/model-contract.ts';
 import { DEFAULT_MODEL, type FailedModel, type ModelCatalog, type NamedModel } from '../app/model-catalog.ts';
 import type { Predictor } from '../predictor.ts';
 
@@ -47,19 +48,18 @@ export async function loadModelsDir(dir: string, options: ModelsDirOptions): Pro
   const rss = options.rss ?? (() => process.memoryUsage.rss());
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /\.onnx$/i.test(f) && statSync(join(dir, f)).isFile());
+    files = readdirSync(dir).filter((f) => isModelFile(f) && statSync(join(dir, f)).isFile());
   } catch (error) {
     throw new InvalidModelError(`cannot read the models folder ${dir}: ${(error as Error).message}`, { cause: error });
   }
   if (files.length === 0) throw new InvalidModelError(`no NAME.onnx file in the models folder ${dir}`);
-  const nameOf = (file: string) => file.replace(/\.onnx$/i, '');
-  files.sort((a, b) => Number(nameOf(b) === DEFAULT_MODEL) - Number(nameOf(a) === DEFAULT_MODEL) || (a < b ? -1 : a > b ? 1 : 0));
+  files.sort((a, b) => Number(modelStem(b) === DEFAULT_MODEL) - Number(modelStem(a) === DEFAULT_MODEL) || (a < b ? -1 : a > b ? 1 : 0));
 
   const models: NamedModel[] = [];
   const failed: FailedModel[] = [];
   let perModel = 0;
   for (const file of files) {
-    const name = nameOf(file);
+    const name = modelStem(file);
     if (models.some((m) => m.name === name) || failed.some((f) => f.name === name)) {
       failed.push({ name, source: file, error: { code: 'invalid_model', message: `another file is also named ${name}.onnx (names differ only in case)` } });
       continue;

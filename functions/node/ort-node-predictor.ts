@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DecodedText } from '../../core/decode-output.ts';
 import { InvalidModelError } from '../../core/errors.ts';
-import type { ModelMetadata } from '../../core/model-metadata.ts';
-import { decodeProbabilities, inputSize, tensorNames, type PredictOptions, type Predictor, type PredictorInfo } from '../predictor.ts';
+import { inputDims, inputSize, tensorNames, type ModelMetadata } from '../../core/model-contract.ts';
+import { decodeProbabilities, type PredictOptions, type Predictor, type PredictorInfo } from '../predictor.ts';
 import { resolveModelFiles } from './load-model.ts';
 import { parseProviders } from '../../command/providers-flag.ts';
 
@@ -96,13 +96,12 @@ export async function createOrtNodePredictor(options: OrtNodePredictorOptions): 
   if (!session.inputNames.includes(names.input) || !session.outputNames.includes(names.output)) {
     throw new InvalidModelError(`model has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}], expected ${names.input} -> ${names.output}`);
   }
-  const { height, width } = meta.input;
-  const per = inputSize(meta);
+  const per = inputSize(meta.input);
   const info: PredictorInfo = { runtime: `onnxruntime-node ${ortVersion()}`, provider, requestedProviders: requested, warnings };
   const predict = async (inputs: Float32Array, n: number, options?: PredictOptions): Promise<DecodedText[]> => {
     if (n === 0) return [];
     const data = inputs.length === n * per ? inputs : inputs.subarray(0, n * per);
-    const feeds = { [names.input]: new ort.Tensor('float32', data, [n, height, width, 1]) };
+    const feeds = { [names.input]: new ort.Tensor('float32', data, inputDims(n, meta.input)) };
     const out = (await session.run(feeds))[names.output];
     return decodeProbabilities(out.data as Float32Array, out.dims, n, meta, options?.mask);
   };

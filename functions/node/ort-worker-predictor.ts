@@ -3,7 +3,8 @@ import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../../command/ts-worker.ts';
 import type { DecodedText } from '../../core/decode-output.ts';
 import { InvalidModelError } from '../../core/errors.ts';
-import { inputSize, type Predictor, type PredictorInfo } from '../predictor.ts';
+import { inputSize } from '../../core/model-contract.ts';
+import type { Predictor, PredictorInfo } from '../predictor.ts';
 import { resolveModelFiles } from './load-model.ts';
 import type { OrtNodePredictorOptions } from './ort-node-predictor.ts';
 import type { ErrorShape, WorkerInit, WorkerReply, WorkerRequest } from './ort-worker-protocol.ts';
@@ -93,7 +94,7 @@ export async function createOrtWorkerPredictor(options: OrtWorkerPredictorOption
     throw error instanceof InvalidModelError ? error : new InvalidModelError(`cannot start the inference workers: ${error.message}`, { cause: error });
   }
   for (const r of started) if (r.status === 'fulfilled') slots.push(r.value);
-  const per = inputSize(metadata);
+  const per = inputSize(metadata.input);
   const shown: PredictorInfo = { ...info!, runtime: `${info!.runtime} (${count} worker thread${count === 1 ? '' : 's'})` };
 
   return {

@@ -1,5 +1,5 @@
 import type { ClassMask, DecodedText } from '../../core/decode-output.ts';
-import type { ModelMetadata } from '../../core/model-metadata.ts';
+import type { ModelMetadata } from '../../core/model-contract.ts';
 import type { PredictorInfo } from '../predictor.ts';
 
 /** What an inference worker is started with (structured-cloned into the thread). */

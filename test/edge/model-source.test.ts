@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidModelError } from '../../core/errors.ts';
-import type { ModelMetadata } from '../../core/model-metadata.ts';
-import { metadataKey, resolveModelSource } from '../../functions/edge/model-source.ts';
+import type { ModelMetadata } from '../../core/model-contract.ts';
+import { resolveModelSource } from '../../functions/edge/model-source.ts';
 
 const metadata: ModelMetadata = {
   format: 'captcha-ocr-model',
@@ -17,11 +17,6 @@ const metadata: ModelMetadata = {
 };
 const enc = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 const onnx = new Uint8Array([1, 2, 3]).buffer;
-
-test('metadataKey puts .json beside the model key', () => {
-  assert.equal(metadataKey('models/x.onnx'), 'models/x.json');
-  assert.equal(metadataKey('x'), 'x.json');
-});
 
 test('bundled model when no binding is configured', async () => {
   const s = await resolveModelSource({}, { model: onnx, metadata });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
-import type { ModelMetadata } from '../../core/model-metadata.ts';
+import type { ModelMetadata } from '../../core/model-contract.ts';
 import { startNodeServer, type RunningServer } from '../../functions/node/server.ts';
 import { ensureTinyModel } from '../fixtures/tiny-model.ts';
 import { buildLambda, lambdaTarget } from './lambda-target.ts';

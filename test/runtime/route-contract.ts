@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import type { ModelMetadata } from '../../core/model-metadata.ts';
+import type { ModelMetadata } from '../../core/model-contract.ts';
 import type { Samples } from './samples.ts';
 
 export interface RuntimeTarget {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sidecarPath } from '../../core/model-contract.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,7 +39,7 @@ export interface WorkerProject {
  */
 export function writeWorkerProject(modelPath: string, vars: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'captcha-ocr-worker-')), more: Record<string, string> = {}): WorkerProject {
   mkdirSync(dir, { recursive: true });
-  const metadataOf = (onnx: string) => readFileSync(resolve(onnx).replace(/\.onnx$/i, '') + '.json', 'utf8').trim();
+  const metadataOf = (onnx: string) => readFileSync(sidecarPath(resolve(onnx)), 'utf8').trim();
   const createWorker = join(REPO, 'functions/edge/create-worker.ts');
   const entry = join(dir, 'entry.ts');
   const extra = Object.entries(more);

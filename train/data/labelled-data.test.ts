@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { createCaptchaGenerator } from '../../captcha/generator.ts';
-import type { ModelMetadata } from '../../core/model-metadata.ts';
+import type { ModelMetadata } from '../../core/model-contract.ts';
 import { defaultPreprocess } from '../../core/preprocess.ts';
 import { createRecognizer } from '../../functions/app/recognizer.ts';
 import { scoreEntries } from '../../functions/app/score-archive.ts';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CHARSET } from '../../core/charset.ts';
+import { ctcOutput, INPUT_NAME, outputClasses } from '../../core/model-contract.ts';
 import { defaultPreprocess } from '../../core/preprocess.ts';
-import { LOGITS_LAYER, PROBABILITIES_LAYER, type BuiltModel, type ModelSpec } from './model-spec.ts';
+import { inputSizeOf, LOGITS_LAYER, PROBABILITIES_LAYER, type BuiltModel, type ModelSpec } from './model-spec.ts';
 
 export interface DefaultModelOptions {
   readonly charset?: string;
@@ -37,14 +38,14 @@ export function buildDefaultModel(options: DefaultModelOptions = {}): BuiltModel
   const [c1, c2, c3, c4, c5] = options.channels ?? [16, 32, 48, 64, 64];
   const seqChannels = options.sequenceChannels ?? 128;
   const seqLayers = options.sequenceLayers ?? 2;
-  const classes = [...charset].length + 1;
+  const classes = outputClasses('ctc', charset);
   const widthPerStep = options.widthPerStep ?? 8;
   if (width % widthPerStep !== 0) throw new RangeError(`default model: width must be a multiple of ${widthPerStep}`);
   const timeSteps = width / widthPerStep;
   let seed = options.seed ?? 1;
   const init = () => tf.initializers.heNormal({ seed: seed++ });
 
-  const input = tf.input({ shape: [height, width, 1], name: 'image' });
+  const input = tf.input({ shape: [height, width, 1], name: INPUT_NAME });
   let x: tf.SymbolicTensor = input;
   /** conv (no bias) [-> max pool] -> BN -> ReLU: pooling before BN/ReLU gives the same function class at a quarter of their cost. */
   const block = (filters: number, kernel: [number, number], name: string, pool?: [number, number], padding: 'same' | 'valid' = 'same') => {
@@ -70,7 +71,7 @@ export function buildDefaultModel(options: DefaultModelOptions = {}): BuiltModel
   const spec: ModelSpec = {
     architecture: 'default',
     input: defaultPreprocess(height, width),
-    output: { kind: 'ctc', blankIndex: classes - 1, timeSteps },
+    output: ctcOutput(charset, timeSteps),
     minLength: 1,
     maxLength: options.maxLength ?? 8,
     charset,
@@ -83,7 +84,7 @@ export type DefaultModelShape = Required<Pick<DefaultModelOptions, 'height' | 'w
 
 export function describeDefaultModel(model: tf.LayersModel): DefaultModelShape {
   const filters = (name: string) => (model.getLayer(name).getConfig() as { filters: number }).filters;
-  const [, height, width] = model.inputs[0].shape as number[];
+  const { height, width } = inputSizeOf(model);
   const pool = (model.getLayer('b4_pool').getConfig() as { poolSize: number[] }).poolSize;
   return {
     height,

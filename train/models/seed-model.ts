@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CHARSET } from '../../core/charset.ts';
+import { INPUT_NAME, outputClasses } from '../../core/model-contract.ts';
 import { defaultPreprocess } from '../../core/preprocess.ts';
 import { LOGITS_LAYER, PROBABILITIES_LAYER, type BuiltModel, type ModelSpec } from './model-spec.ts';
 
@@ -19,11 +20,11 @@ export interface SeedModelOptions {
 export function buildSeedModel(options: SeedModelOptions = {}): BuiltModel {
   const charset = options.charset ?? DEFAULT_CHARSET;
   const positions = options.positions ?? 4;
-  const classes = [...charset].length;
+  const classes = outputClasses('positions', charset);
   const height = 80;
   const width = 170;
   let seed = options.seed ?? 1;
-  const input = tf.input({ shape: [height, width, 1], name: 'image' });
+  const input = tf.input({ shape: [height, width, 1], name: INPUT_NAME });
   let x: tf.SymbolicTensor = input;
   for (const [i, filters] of [32, 64, 128, 256].entries()) {
     for (const j of [1, 2]) {

@@ -1,4 +1,4 @@
-import type { OutputSpec } from '../../core/model-metadata.ts';
+import type { OutputSpec } from '../../core/model-contract.ts';
 import { ctcMeanLoss } from '../ctc.ts';
 
 /** The batch's mean loss and its gradient with respect to the logits `[N, T, K]`. */

@@ -1,10 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
+import { INPUT_NAME } from '../../core/model-contract.ts';
 import { DataType } from '../../convert/graph/graph-builder.ts';
 import { encodeModel } from '../../convert/onnx/onnx-schema.ts';
 import { batchNorm, concatLast, conv2d, dense, dropout, maxPool, relu, reshape, toNchw, toTf, type BatchStats, type Tensor } from './ops.ts';
 import { sizeOf, Tape } from './tape.ts';
 
-export const IMAGE_INPUT = 'image';
+/** The graph's image input: named as the model's input (core/model-contract.ts). */
+export const IMAGE_INPUT = INPUT_NAME;
 export const LOGITS_OUTPUT = 'logits';
 export const LOGITS_GRAD_INPUT = 'logits_grad';
 export const OPSET = 17;

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OutputSpec } from '../../core/model-metadata.ts';
+import { inputDims, type OutputSpec } from '../../core/model-contract.ts';
 import { batchLabels, type Batch } from '../data/batch.ts';
 import { decodeBatch, labelText, Scorer } from '../evaluate.ts';
 import { lossFor } from '../loss.ts';
+import { inputSizeOf } from '../models/model-spec.ts';
 
 /** What one training step reports: the batch's mean loss and how many texts the training-mode output read right. */
 export interface StepResult {
@@ -39,12 +40,11 @@ export function countCorrect(logits: Float32Array, shape: readonly number[], bat
  * (scaled) loss, the gradients of `varList` (caller disposes) and the logits' values.
  */
 export function computeGradients(logitsModel: tf.LayersModel, varList: tf.Variable[], batch: Batch, output: OutputSpec, weight = 1) {
-  const [, h, w] = logitsModel.inputs[0].shape as number[];
   const labels = batchLabels(batch);
   let logits: Float32Array | undefined;
   let shape: number[] = [];
   const { value, grads } = tf.tidy(() => {
-    const x = tf.tensor4d(batch.images, [batch.size, h, w, 1]);
+    const x = tf.tensor4d(batch.images, inputDims(batch.size, inputSizeOf(logitsModel)));
     return tf.variableGrads(() => {
       const out = logitsModel.apply(x, { training: true }) as tf.Tensor3D;
       logits = out.dataSync() as Float32Array;
@@ -77,12 +77,11 @@ export class LocalStepper implements TrainStepper {
 
   async step(batch: Batch, learningRate: number): Promise<StepResult> {
     (this.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-    const [, h, w] = this.logitsModel.inputs[0].shape as number[];
     const labels = batchLabels(batch);
     let logits: Float32Array | undefined;
     let shape: number[] = [];
     const loss = tf.tidy(() => {
-      const x = tf.tensor4d(batch.images, [batch.size, h, w, 1]);
+      const x = tf.tensor4d(batch.images, inputDims(batch.size, inputSizeOf(this.logitsModel)));
       const cost = this.optimizer.minimize(
         () => {
           const out = this.logitsModel.apply(x, { training: true }) as tf.Tensor3D;

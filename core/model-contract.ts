@@ -1,0 +1,147 @@
+import type { PreprocessSpec } from './preprocess.ts';
+
+/**
+ * The model contract: what a model file is and how every stage talks to it (train writes it,
+ * convert carries it into ONNX, every runtime reads it). One copy of each rule, here.
+ */
+
+/** The ONNX input tensor's name (the metadata's `inputName` may name another). */
+export const INPUT_NAME = 'image';
+/** The ONNX output tensor's name: probabilities `[N, T, K]`, softmax applied (`outputName` may name another). */
+export const OUTPUT_NAME = 'probabilities';
+
+/**
+ * How the model's single output tensor `[N, T, K]` (probabilities, softmax applied) reads as text.
+ * - `ctc`: T time steps over the charset plus a blank class at `blankIndex`; greedy decoding.
+ * - `positions`: one row per character position; if `endIndex` is set, that class ends the text.
+ */
+export type OutputSpec =
+  | { readonly kind: 'ctc'; readonly blankIndex: number; readonly timeSteps: number }
+  | { readonly kind: 'positions'; readonly positions: number; readonly endIndex?: number };
+
+/** What a model reads and how: the part of the metadata the trainer builds, feeds and scores by. */
+export interface ModelDescription {
+  /** Architecture id from train/models (`default`, `seed`, ...). */
+  readonly architecture: string;
+  /** Input tensor `[N, height, width, 1]` float32 (NHWC), made by core/preprocess.ts. */
+  readonly input: PreprocessSpec;
+  readonly output: OutputSpec;
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly charset: string;
+}
+
+/** Everything a runtime needs to use a model; stored beside the model and in the ONNX metadata_props. */
+export interface ModelMetadata extends ModelDescription {
+  readonly format: 'captcha-ocr-model';
+  readonly formatVersion: 1;
+  /** Free-form name, e.g. `default-v1`. */
+  readonly name: string;
+  readonly inputName?: string;
+  readonly outputName?: string;
+  /** What the model was trained on and how it went (free-form JSON). */
+  readonly training?: Readonly<Record<string, unknown>>;
+  readonly createdAt?: string;
+}
+
+/** Checks the shape of parsed JSON metadata; throws a RangeError naming the first bad field. */
+export function parseModelMetadata(json: unknown): ModelMetadata {
+  const m = json as Partial<ModelMetadata> | null;
+  const fail = (what: string): never => {
+    throw new RangeError(`model metadata: ${what}`);
+  };
+  if (!m || typeof m !== 'object') fail('not an object');
+  if (m!.format !== 'captcha-ocr-model') fail('format is not "captcha-ocr-model"');
+  if (typeof m!.charset !== 'string' || m!.charset.length === 0) fail('charset missing');
+  const input = m!.input;
+  if (!input || !(input.height > 0) || !(input.width > 0)) fail('input.height/width missing');
+  const out = m!.output;
+  if (!out || (out.kind !== 'ctc' && out.kind !== 'positions')) fail('output.kind must be "ctc" or "positions"');
+  if (!(Number.isInteger(m!.minLength) && Number.isInteger(m!.maxLength))) fail('minLength/maxLength missing');
+  return m as ModelMetadata;
+}
+
+/** The ONNX input and output names of a model: the metadata's, else INPUT_NAME and OUTPUT_NAME. */
+export function tensorNames(metadata: Pick<ModelMetadata, 'inputName' | 'outputName'>): { input: string; output: string } {
+  return { input: metadata.inputName ?? INPUT_NAME, output: metadata.outputName ?? OUTPUT_NAME };
+}
+
+/** An input image's size in pixels (`ModelDescription.input` has it). */
+export interface InputSize {
+  readonly height: number;
+  readonly width: number;
+}
+
+/** The input tensor's dims for `n` images: `[n, height, width, 1]`, grey, channels last (tfjs layout). */
+export function inputDims(n: number, input: InputSize): [number, number, number, number] {
+  return [n, input.height, input.width, 1];
+}
+
+/** Floats per image of the model input. */
+export function inputSize(input: InputSize): number {
+  return input.height * input.width;
+}
+
+const MODEL_SUFFIX = /\.onnx$/i;
+
+/** Whether a file name is a model's: `NAME.onnx`, in any case. */
+export function isModelFile(name: string): boolean {
+  return MODEL_SUFFIX.test(name);
+}
+
+/** A model's path (or file name, or storage key) without `.onnx`: `a/b.ONNX` -> `a/b`; a path without it stays as it is. */
+export function modelStem(path: string): string {
+  return path.replace(MODEL_SUFFIX, '');
+}
+
+/**
+ * The metadata beside a model: `X.onnx` -> `X.json` (a file, a models folder's `NAME.json`, an
+ * R2/KV key alike); a path without `.onnx` gets `.json` added.
+ */
+export function sidecarPath(modelPath: string): string {
+  return `${modelStem(modelPath)}.json`;
+}
+
+/** Classes K of an output over `charset`: one per character, plus the blank of a CTC output. */
+export function outputClasses(kind: OutputSpec['kind'], charset: string): number {
+  return [...charset].length + (kind === 'ctc' ? 1 : 0);
+}
+
+/** A CTC output of `timeSteps` rows over `charset`: the blank is the last class. */
+export function ctcOutput(charset: string, timeSteps: number): OutputSpec {
+  return { kind: 'ctc', blankIndex: outputClasses('ctc', charset) - 1, timeSteps };
+}
+
+/**
+ * What an output `[N, T, K]` over `charset` means, from its shape alone (a model saved without
+ * metadata): K = characters + 1 is CTC with the blank last, anything else one row per position.
+ */
+export function outputFromShape(timeSteps: number, classes: number, charset: string): OutputSpec {
+  return classes === outputClasses('ctc', charset) ? ctcOutput(charset, timeSteps) : { kind: 'positions', positions: timeSteps };
+}
+
+/** The description part of a model's metadata (what `--init` starts from). */
+export function describedModel(m: ModelMetadata): ModelDescription {
+  return { architecture: m.architecture, input: m.input, output: m.output, minLength: m.minLength, maxLength: m.maxLength, charset: m.charset };
+}
+
+/**
+ * The metadata written for a trained model (train's DIR/metadata.json, carried by convert into
+ * FILE.json and the ONNX metadata_props): named after its architecture and step, with the
+ * training record the trainer gives.
+ */
+export function trainedModelMetadata(model: ModelDescription, step: number, training: Readonly<Record<string, unknown>>, createdAt = new Date()): ModelMetadata {
+  return {
+    format: 'captcha-ocr-model',
+    formatVersion: 1,
+    name: `${model.architecture}-step${step}`,
+    architecture: model.architecture,
+    charset: model.charset,
+    minLength: model.minLength,
+    maxLength: model.maxLength,
+    input: model.input,
+    output: model.output,
+    training,
+    createdAt: createdAt.toISOString(),
+  };
+}
