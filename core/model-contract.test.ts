@@ -9,6 +9,7 @@ import {
   modelStem,
   outputClasses,
   outputFromShape,
+  parseModelDescription,
   parseModelMetadata,
   sidecarPath,
   tensorNames,
@@ -67,4 +68,11 @@ test('trained model metadata: named by architecture and step, parses back, its d
   // The key order of the written JSON (metadata.json files stay byte-comparable across versions).
   assert.deepEqual(Object.keys(m), ['format', 'formatVersion', 'name', 'architecture', 'charset', 'minLength', 'maxLength', 'input', 'output', 'training', 'createdAt']);
   assert.deepEqual(describedModel(parseModelMetadata(JSON.parse(JSON.stringify(m)))), described);
+});
+
+test('a model description read from JSON is checked like metadata, naming where it came from', () => {
+  assert.deepEqual(parseModelDescription(JSON.parse(JSON.stringify(described)), 'spec'), described);
+  assert.throws(() => parseModelDescription({ ...described, architecture: undefined }, 'a checkpoint'), /^RangeError: a checkpoint: architecture missing$/);
+  assert.throws(() => parseModelDescription({ ...described, charset: '' }, 'spec'), /spec: charset missing/);
+  assert.throws(() => parseModelMetadata(described), /^RangeError: model metadata: format is not "captcha-ocr-model"$/);
 });

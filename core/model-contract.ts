@@ -44,21 +44,42 @@ export interface ModelMetadata extends ModelDescription {
   readonly createdAt?: string;
 }
 
+type Fail = (what: string) => never;
+
+function failing(what: string): Fail {
+  return (problem) => {
+    throw new RangeError(`${what}: ${problem}`);
+  };
+}
+
+/** The checks a description's fields pass, in metadata and in a checkpoint alike. */
+function checkDescribed(m: Partial<ModelDescription>, fail: Fail): void {
+  if (typeof m.charset !== 'string' || m.charset.length === 0) fail('charset missing');
+  const input = m.input;
+  if (!input || !(input.height > 0) || !(input.width > 0)) fail('input.height/width missing');
+  const out = m.output;
+  if (!out || (out.kind !== 'ctc' && out.kind !== 'positions')) fail('output.kind must be "ctc" or "positions"');
+  if (!(Number.isInteger(m.minLength) && Number.isInteger(m.maxLength))) fail('minLength/maxLength missing');
+}
+
 /** Checks the shape of parsed JSON metadata; throws a RangeError naming the first bad field. */
 export function parseModelMetadata(json: unknown): ModelMetadata {
   const m = json as Partial<ModelMetadata> | null;
-  const fail = (what: string): never => {
-    throw new RangeError(`model metadata: ${what}`);
-  };
+  const fail: Fail = failing('model metadata');
   if (!m || typeof m !== 'object') fail('not an object');
   if (m!.format !== 'captcha-ocr-model') fail('format is not "captcha-ocr-model"');
-  if (typeof m!.charset !== 'string' || m!.charset.length === 0) fail('charset missing');
-  const input = m!.input;
-  if (!input || !(input.height > 0) || !(input.width > 0)) fail('input.height/width missing');
-  const out = m!.output;
-  if (!out || (out.kind !== 'ctc' && out.kind !== 'positions')) fail('output.kind must be "ctc" or "positions"');
-  if (!(Number.isInteger(m!.minLength) && Number.isInteger(m!.maxLength))) fail('minLength/maxLength missing');
+  checkDescribed(m!, fail);
   return m as ModelMetadata;
+}
+
+/** Checks a model description read from JSON (a checkpoint's spec); throws a RangeError naming `what` and the first bad field. */
+export function parseModelDescription(json: unknown, what: string): ModelDescription {
+  const m = json as Partial<ModelDescription> | null;
+  const fail: Fail = failing(what);
+  if (!m || typeof m !== 'object') fail('not an object');
+  if (typeof m!.architecture !== 'string') fail('architecture missing');
+  checkDescribed(m!, fail);
+  return m as ModelDescription;
 }
 
 /** The ONNX input and output names of a model: the metadata's, else INPUT_NAME and OUTPUT_NAME. */
