@@ -69,7 +69,8 @@ function measure(label: string, args: string[], capSeconds: number): Promise<Res
 }
 
 async function wholeTrainer(workers: number, backend: 'wasm' | 'ort' = 'wasm'): Promise<Result> {
-  const { train, DEFAULT_SETTINGS } = await import('../train/trainer.ts');
+  const { train } = await import('../train/trainer.ts');
+  const { DEFAULT_SETTINGS } = await import('../train/settings.ts');
   const out = await mkdtemp(join(tmpdir(), 'bench-train-'));
   try {
     const cpu0 = process.cpuUsage();

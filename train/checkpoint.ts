@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel, saveModel, writeFileAtomic } from './model-io.ts';
 import { tensorsOfValues, valuesOfTensors, type NamedValues } from './named-values.ts';
+import { parseStoredSettings, type StoredSettings } from './settings.ts';
+import type { EvalEvent } from './train-events.ts';
 
 export const CHECKPOINT_DIR = 'checkpoint';
 const STATE = 'state.json';
@@ -18,8 +20,9 @@ export interface TrainState {
   readonly bestAccuracy: number;
   readonly bestStep: number;
   /** The run's settings, so `--resume` needs no other flag. */
-  readonly settings: Readonly<Record<string, unknown>>;
-  readonly history: readonly Readonly<Record<string, unknown>>[];
+  readonly settings: StoredSettings;
+  /** Every validation of the run, as logged. */
+  readonly history: readonly EvalEvent[];
 }
 
 /**
@@ -64,8 +67,23 @@ export async function hasCheckpoint(outDir: string): Promise<boolean> {
   return exists(join(outDir, CHECKPOINT_DIR, STATE));
 }
 
+/** Reads OUT/checkpoint/state.json, checking the fields a resumed run relies on (RangeError naming the first bad one). */
 export async function readCheckpointState(outDir: string): Promise<TrainState> {
-  return JSON.parse(await readFile(join(outDir, CHECKPOINT_DIR, STATE), 'utf8')) as TrainState;
+  const path = join(outDir, CHECKPOINT_DIR, STATE);
+  return parseTrainState(JSON.parse(await readFile(path, 'utf8')), path);
+}
+
+/** Checks a parsed state.json (`where` names it in errors). */
+export function parseTrainState(json: unknown, where: string): TrainState {
+  const s = json as Partial<Record<keyof TrainState, unknown>> | null;
+  const fail = (what: string): never => {
+    throw new RangeError(`${where}: ${what}`);
+  };
+  if (!s || typeof s !== 'object') return fail('not an object');
+  for (const key of ['step', 'imagesSeen', 'elapsedSeconds', 'bestAccuracy', 'bestStep'] as const) if (!Number.isFinite(s[key])) fail(`${key} is not a number`);
+  if (!Array.isArray(s.history) || !s.history.every((e: Partial<EvalEvent> | null) => e?.event === 'eval' && Number.isInteger(e.step))) fail('history is not a list of eval events');
+  parseStoredSettings(s.settings, where);
+  return s as TrainState;
 }
 
 /** Loads the checkpointed model. */

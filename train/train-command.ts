@@ -11,7 +11,9 @@ import { TrainingDataError } from './data/data-labels.ts';
 import { ARCHITECTURES } from './models/registry.ts';
 import type { WorkersChoice } from './parallel/worker-count.ts';
 import { MODEL_JSON } from './model-io.ts';
-import { DEFAULT_SETTINGS, train, type TrainEvent, type TrainSettings } from './trainer.ts';
+import { DEFAULT_SETTINGS, type TrainSettings } from './settings.ts';
+import type { TrainEvent } from './train-events.ts';
+import { train } from './trainer.ts';
 import type { Focus } from './data/data-mix.ts';
 
 const HELP = `Usage: captcha-ocr train --out DIR [options]
@@ -143,51 +145,51 @@ function charsetFlag(value: string): string {
 }
 
 function formatEvent(e: TrainEvent): string | undefined {
-  const pct = (v: unknown) => `${(100 * Number(v)).toFixed(2)}%`;
+  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
   switch (e.event) {
     case 'backend':
-      return `backend: ${String(e.backend)} (${(e.notes as string[]).join('; ')})`;
+      return `backend: ${e.backend} (${e.notes.join('; ')})`;
     case 'model':
-      return `model: ${String(e.architecture)}, ${Number(e.parameters).toLocaleString('en')} parameters, ${Number(e.mflopsPerImage).toFixed(0)} MFLOP/image, input ${JSON.stringify(e.input)}, output ${JSON.stringify(e.output)}`;
+      return `model: ${e.architecture}, ${e.parameters.toLocaleString('en')} parameters, ${e.mflopsPerImage.toFixed(0)} MFLOP/image, input ${JSON.stringify(e.input)}, output ${JSON.stringify(e.output)}`;
     case 'data': {
-      const unusable = Number(e.unusable ?? 0);
-      const examples = (e.unusableExamples ?? []) as { file: string; reason: string }[];
+      const unusable = e.unusable ?? 0;
+      const examples = e.unusableExamples ?? [];
       const left = unusable > 0 ? `; ${unusable} image${unusable === 1 ? '' : 's'} left out (${examples.slice(0, 3).map((u) => `${u.file}: ${u.reason}`).join('; ')}${unusable > 3 ? '; ...' : ''})` : '';
-      return `data: ${String(e.source)}, training images ${String(e.trainingImages)}, validation ${String(e.validationImages)}${e.source === 'generator' ? '' : ' (held out)'}${left}`;
+      return `data: ${e.source}, training images ${e.trainingImages}, validation ${e.validationImages}${e.source === 'generator' ? '' : ' (held out)'}${left}`;
     }
     case 'progress': {
       const duration = (seconds: number) => (seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds} s`);
-      const budgeted = e.secondsLeft !== undefined;
       // With a time budget: the steps the schedule plans for (once the rate is measured) and the time left.
-      const of = budgeted ? (e.plannedSteps === undefined ? '' : `/~${String(e.plannedSteps)}`) : `/${String(e.maxSteps)}`;
-      const left = budgeted ? `time left ${duration(Number(e.secondsLeft))}` : `ETA ${duration(Number(e.etaSeconds))}`;
-      return `step ${String(e.step)}${of}  loss ${Number(e.loss).toFixed(4)}  acc ${pct(e.accuracy)}  lr ${Number(e.learningRate).toExponential(2)}  ${Number(e.imagesPerSecond).toFixed(1)} img/s  ${left}`;
+      const of = e.secondsLeft !== undefined ? (e.plannedSteps === undefined ? '' : `/~${e.plannedSteps}`) : `/${e.maxSteps}`;
+      const left = e.secondsLeft !== undefined ? `time left ${duration(e.secondsLeft)}` : `ETA ${duration(e.etaSeconds)}`;
+      return `step ${e.step}${of}  loss ${e.loss.toFixed(4)}  acc ${pct(e.accuracy)}  lr ${e.learningRate.toExponential(2)}  ${e.imagesPerSecond.toFixed(1)} img/s  ${left}`;
     }
     case 'eval':
-      return `eval @ step ${String(e.step)}${e.epoch === undefined ? '' : ` (epoch ${Number(e.epoch).toFixed(1)})`}: whole text ${pct(e.accuracy)}, characters ${pct(e.characterAccuracy)}, per position ${(e.perPosition as number[]).map(pct).join(' ')}`;
+      return `eval @ step ${e.step}${e.epoch === undefined ? '' : ` (epoch ${e.epoch.toFixed(1)})`}: whole text ${pct(e.accuracy)}, characters ${pct(e.characterAccuracy)}, per position ${e.perPosition.map(pct).join(' ')}`;
     case 'best':
       return `  new best (${pct(e.accuracy)}): exported`;
     case 'checkpoint':
-      return `checkpoint @ step ${String(e.step)} (${Number(e.seconds).toFixed(1)} s)`;
+      return `checkpoint @ step ${e.step} (${e.seconds.toFixed(1)} s)`;
     case 'engine':
-      return `engine: onnxruntime ${String(e.provider)} provider, ${String(e.threads)} threads${e.note ? ` (${String(e.note)})` : ''}`;
+      return `engine: onnxruntime ${e.provider} provider, ${e.threads} threads${e.note ? ` (${e.note})` : ''}`;
     case 'workers':
-      return `replicas: ${String(e.workers)} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel)'}${e.note ? ` (${String(e.note)})` : ''}`;
+      return `replicas: ${e.workers} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel)'}${e.note ? ` (${e.note})` : ''}`;
     case 'transfer': {
-      const classes = e.classes as { from: string; to: string; shared: number; added: string; dropped: string } | undefined;
+      const classes = e.classes;
       return (
-        `transfer: input ${JSON.stringify(e.from)} -> ${JSON.stringify(e.to)}, ${String(e.copied)} layers copied, resampled ${(e.resampled as string[]).join(', ') || 'none'}` +
-        `, widened ${(e.widened as string[]).join(', ') || 'none'}, added ${(e.added as string[]).join(', ') || 'none'}` +
+        `transfer: input ${JSON.stringify(e.from)} -> ${JSON.stringify(e.to)}, ${e.copied} layers copied, resampled ${e.resampled.join(', ') || 'none'}` +
+        `, widened ${e.widened.join(', ') || 'none'}, added ${e.added.join(', ') || 'none'}` +
         (classes ? `; output layer rebuilt for ${[...classes.to].length} characters: ${classes.shared} shared and the blank copied, new ${classes.added || 'none'}, dropped ${classes.dropped || 'none'}` : '')
       );
     }
     case 'alphabet':
-      return `alphabet: ${[...String(e.charset)].length} characters ${String(e.charset)} (from ${e.source === 'labels' ? 'the labels' : '--charset'}), lengths ${String(e.minLength)}-${String(e.maxLength)}, ${String(e.labels)} labelled images`;
+      return `alphabet: ${[...e.charset].length} characters ${e.charset} (from ${e.source === 'labels' ? 'the labels' : '--charset'}), lengths ${e.minLength}-${e.maxLength}, ${e.labels} labelled images`;
     case 'resume':
-      return `resumed at step ${String(e.step)}`;
+      return `resumed at step ${e.step}`;
     case 'interrupt':
       return 'interrupted: saving a checkpoint, then exiting (Ctrl-C again to abort)';
     default:
+      // The summary (`done`): the command prints its own line for it, so this is only a fallback.
       return JSON.stringify(e);
   }
 }

@@ -10,7 +10,9 @@ import sharp from 'sharp';
 import { createCaptchaGenerator } from '../captcha/generator.ts';
 import { TrainingDataError } from './data/data-labels.ts';
 import { fileLoadHandler, saveModel } from './model-io.ts';
-import { DEFAULT_SETTINGS, shownPath, train, type TrainEvent, type TrainSettings } from './trainer.ts';
+import { DEFAULT_SETTINGS, type TrainSettings } from './settings.ts';
+import type { TrainEvent } from './train-events.ts';
+import { shownPath, train } from './trainer.ts';
 
 const dirs: string[] = [];
 after(async () => {

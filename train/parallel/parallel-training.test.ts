@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { DEFAULT_SETTINGS, train, type TrainSettings } from '../trainer.ts';
+import { DEFAULT_SETTINGS, type TrainSettings } from '../settings.ts';
+import type { TrainEvent } from '../train-events.ts';
+import { train } from '../trainer.ts';
 import { checksum, shareSizes, sliceBatch } from './shares.ts';
 import { resolveWorkers } from './worker-count.ts';
 
@@ -55,7 +57,7 @@ function oneWorkerRun(): Promise<string> {
 test('2 workers train the same weights as 1 (synchronised batch norm, summed gradients)', async () => {
   const one = await checkpointValues(await oneWorkerRun());
   const out = await tmp();
-  const events: Record<string, unknown>[] = [];
+  const events: TrainEvent[] = [];
   const summary = await train(settings(out, 2), false, { log: (e) => events.push(e) });
   assert.equal(summary.workers, 2);
   assert.equal(summary.steps, 4);
