@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { choiceFlag, intFlag, parseFlags, type Command } from '../command/args.ts';
 import { UsageError } from '../command/usage-error.ts';
 import { INPUT_NAME, OUTPUT_NAME, sidecarPath } from '../core/model-contract.ts';
@@ -58,6 +59,8 @@ export const convertCommand: Command = {
     const out = values.out;
     const { readArtifactsFromDir } = await import('./tfjs/artifacts.ts');
     const artifacts = await readArtifactsFromDir(modelDir);
+    // `--out models-dir/site.onnx` into a folder that does not exist yet: make it (as `train --out` does).
+    await mkdir(dirname(out), { recursive: true });
 
     let bytes: Uint8Array;
     let report: ConversionReport | undefined;

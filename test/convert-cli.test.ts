@@ -22,13 +22,13 @@ describe('captcha-ocr convert', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('converts, writes FILE.onnx and FILE.json, verifies against tfjs (--json)', () => {
-    const out = join(dir, 'model.onnx');
+  it('converts, writes FILE.onnx and FILE.json (into a folder it makes), verifies against tfjs (--json)', () => {
+    const out = join(dir, 'models-dir', 'model.onnx');
     const r = cli(modelDir, '--out', out, '--json');
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.ok(existsSync(out));
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')), testMetadata);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'models-dir', 'model.json'), 'utf8')), testMetadata);
     assert.equal(report.report.outputs[0].name, 'probabilities');
     assert.ok(report.verification.maxAbsDiff <= 1e-5, String(report.verification.maxAbsDiff));
     assert.equal(report.verification.argmaxAgreement, 1);

@@ -6,6 +6,10 @@
  * from models/captcha-ocr.onnx in the package or $MODEL_PATH; with $MODELS_DIR, every NAME.onnx
  * (+ NAME.json) of that folder in the package, picked by ?model=NAME (functions/node/models-dir.ts),
  * within $MODELS_MAX_RSS_MB (default 60 % of the function's memory).
+ *
+ * hono 4.13 marks `hono/aws-lambda` deprecated in favour of `@hono/aws-lambda`, which the npm
+ * registry does not hold (404, checked 2026-12-06): this is the one file that imports the adapter,
+ * so moving is a one-line change once it is published.
  */
 import type { Hono } from 'hono';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
