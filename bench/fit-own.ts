@@ -8,7 +8,8 @@
 //   captcha-ocr score DIR/test --model DIR/models-dir/site.onnx --json
 // and prints the whole-text accuracy on the held-out images (case-sensitive). --curve runs the
 // grid of the issue instead: 1k, 5k and 20k training images (the first N of DIR/train) x 5, 15 and
-// 30 minutes (as far as --train and --minutes reach), one table. Each cell's result is kept in
+// 30 minutes (as far as --train and --minutes reach), one table; --cells 20000x5,1000x30 runs
+// just those cells (training images x minutes), in that order, and tables them. Each cell's result is kept in
 // DIR/results.json as it finishes; a later run with the same seed and held-out count reuses the
 // cells already there (--fresh runs them all again), so a curve may be measured across sessions.
 //
@@ -17,7 +18,7 @@
 // the same seed gives the same images with the same svg-captcha version.
 //
 // Usage: node --import tsx bench/fit-own.ts [--dir work/fit-own] [--train 20000] [--test 1000]
-//          [--minutes 30] [--backend auto] [--seed 1] [--generator-from DIR] [--generate-only] [--curve] [--fresh]
+//          [--minutes 30] [--backend auto] [--seed 1] [--generator-from DIR] [--generate-only] [--curve] [--cells LIST] [--fresh]
 // Keep the machine otherwise idle for figures worth quoting: the budget is wall time.
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     'generator-from': { type: 'string' },
     'generate-only': { type: 'boolean' },
     curve: { type: 'boolean' },
+    cells: { type: 'string' },
     fresh: { type: 'boolean' },
   },
 });
@@ -166,6 +168,7 @@ function fit(images: number, budget: number): Result {
   return result;
 }
 
+const chosenCells = values.cells ? parseCells(values.cells) : undefined;
 const generator = await loadGenerator();
 mkdirSync(join(dir, 'models-dir'), { recursive: true });
 const t0 = performance.now();
@@ -174,7 +177,20 @@ await draw(generator, join(dir, 'test'), testCount, 2);
 console.error(`${PACKAGE}: ${trainCount} training and ${testCount} held-out images in ${dir} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 if (values['generate-only']) process.exit(0);
 
-const grid: [number, number][] = values.curve
+/** `--cells 20000x5,1000x30`: training images x minutes, each within --train. */
+function parseCells(list: string): [number, number][] {
+  return list.split(',').map((cell): [number, number] => {
+    const m = /^(\d+)x(\d+(?:\.\d+)?)$/.exec(cell.trim());
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > trainCount || Number(m[2]) <= 0) {
+      console.error(`--cells: "${cell}" is not IMAGESxMINUTES with 1 <= IMAGES <= --train (${trainCount}) and MINUTES > 0`);
+      process.exit(2);
+    }
+    return [Number(m[1]), Number(m[2])];
+  });
+}
+const grid: [number, number][] = chosenCells
+  ? chosenCells
+  : values.curve
   ? [1000, 5000, 20_000].filter((n) => n <= trainCount).flatMap((n) => [5, 15, 30].filter((m) => m <= minutes).map((m): [number, number] => [n, m]))
   : [[trainCount, minutes]];
 const resultsFile = join(dir, 'results.json');
