@@ -1,7 +1,7 @@
 import type { CaptchaStyle } from '../captcha/options.ts';
 import { parseModelDescription } from '../core/model-contract.ts';
 import type { BackendChoice } from './backend.ts';
-import type { Focus } from './data/data-mix.ts';
+import type { Focus, Twins } from './data/data-mix.ts';
 import type { DefaultModelOptions } from './models/default-model.ts';
 import type { ModelSpec } from './models/model-spec.ts';
 import { ARCHITECTURES, type Architecture } from './models/registry.ts';
@@ -52,6 +52,8 @@ export interface TrainSettings {
   readonly augment: boolean;
   /** Extra training images with these characters (generated data only; see data-mix Focus). */
   readonly focus?: Focus;
+  /** Twin pairs of training images with two characters swapped (generated data only; see data-mix Twins). */
+  readonly twins?: Twins;
   /** Share of the steps under the final cosine decay (default 0.3). */
   readonly decayFraction?: number;
   readonly fonts?: readonly string[];

@@ -39,6 +39,12 @@ test('wrong train flags exit with code 2 and one line naming the problem', () =>
     [['--out', 'x', '--focus', '0O:0.5:1.5'], /--focus: the count/],
     [['--out', 'x', '--focus', '0O:0.5:2:3'], /--focus: expected CHARS/],
     [['--out', 'x', '--focus', '0O', '--data', 'd'], /--focus/],
+    [['--out', 'x', '--twins', '0'], /--twins: expected two different characters/],
+    [['--out', 'x', '--twins', '00'], /--twins: expected two different characters/],
+    [['--out', 'x', '--twins', '0O:0'], /--twins: the share/],
+    [['--out', 'x', '--twins', '0O:0.3:2'], /--twins: expected/],
+    [['--out', 'x', '--twins', '0O', '--data', 'd'], /--twins/],
+    [['--out', 'x', '--resume', '--twins', '0O'], /--resume/],
     [['--out', 'x', '--decay', '2'], /--decay/],
     [['--out', 'x', '--input', '64'], /--input/],
     [['--out', 'x', '--input', '60x160'], /--input/],
@@ -90,7 +96,7 @@ test('--data labels outside --charset, or longer than --max-length: a usage erro
 test('train --help lists the options', () => {
   const r = run(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--out', '--charset', '--max-length', '--max-minutes', '--backend', '--replicas', '--seed', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--out', '--charset', '--max-length', '--max-minutes', '--backend', '--replicas', '--seed', '--batch-size', '--max-steps', '--data', '--init', '--resume', '--json', '--focus', '--twins', '--decay', '--input', '--channels', '--sequence-channels', '--sequence-layers']) assert.ok(r.stdout.includes(flag), flag);
 });
 
 test('--channels, --sequence-channels and --sequence-layers shape the model that trains and is exported', async () => {

@@ -14,7 +14,7 @@ import { MODEL_JSON } from './model-io.ts';
 import { DEFAULT_SETTINGS, type TrainSettings } from './settings.ts';
 import type { TrainEvent } from './train-events.ts';
 import { train } from './trainer.ts';
-import type { Focus } from './data/data-mix.ts';
+import type { Focus, Twins } from './data/data-mix.ts';
 
 const HELP = `Usage: captcha-ocr train --out DIR [options]
 
@@ -85,6 +85,9 @@ Options:
                          of the training images gets N (default 1) of CHARS, e.g. --focus 0O:0.4;
                          distinct texts hold each at most once, so 0O:0.5:2 puts a zero and an O
                          into the same image (validation images are never focused)
+  --twins AB[:P]         twin images: a share P (default 0.3) of the pairs of training images are
+                         one CAPTCHA drawn twice, the second with A and B swapped (texts with an A
+                         or a B), augmented alike, e.g. --twins 0O:0.3 (never in validation)
   --json                 one JSON object per line (progress, evals, summary last)
 `;
 
@@ -98,6 +101,15 @@ function parseFocus(value: string | undefined): Focus | undefined {
   if (!(probability > 0 && probability <= 1)) throw new UsageError(`--focus: the share must be in (0, 1], got ${JSON.stringify(share)}`);
   if (!(Number.isInteger(n) && n >= 1 && n <= 8)) throw new UsageError(`--focus: the count must be a whole number from 1 to 8, got ${JSON.stringify(count)}`);
   return n === 1 ? { chars, probability } : { chars, probability, count: n };
+}
+
+function parseTwins(value: string | undefined): Twins | undefined {
+  if (value === undefined) return undefined;
+  const [chars, share, ...extra] = value.split(':');
+  const probability = share === undefined ? 0.3 : Number(share);
+  if ([...chars].length !== 2 || new Set(chars).size !== 2 || extra.length > 0) throw new UsageError(`--twins: expected two different characters and an optional share, e.g. --twins 0O:0.3, got ${JSON.stringify(value)}`);
+  if (!(probability > 0 && probability <= 1)) throw new UsageError(`--twins: the share must be in (0, 1], got ${JSON.stringify(share)}`);
+  return { chars, probability };
 }
 
 /** `--replicas N|auto` (1-64), or the same under its old name `--workers` (older command lines keep working). */
@@ -226,14 +238,16 @@ export const trainCommand: Command = {
       seed: { type: 'string' },
       'no-augment': { type: 'boolean' },
       focus: { type: 'string' },
+      twins: { type: 'string' },
       decay: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (!values.out) throw new UsageError('--out DIR is required');
     if (values.focus !== undefined && values.data) throw new UsageError('--focus shapes generated data: it cannot be used with --data');
+    if (values.twins !== undefined && values.data) throw new UsageError('--twins shapes generated data: it cannot be used with --data');
     const shapeFlags = (['channels', 'sequence-channels', 'sequence-layers'] as const).filter((f) => values[f] !== undefined);
-    if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.decay !== undefined || values.input !== undefined || shapeFlags.length > 0)) {
-      throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--decay/--input/--channels/--sequence-*');
+    if (values.resume && (values.init || values.data || values.model || values.focus !== undefined || values.twins !== undefined || values.decay !== undefined || values.input !== undefined || shapeFlags.length > 0)) {
+      throw new UsageError('--resume continues the checkpoint as it was: drop --init/--data/--model/--focus/--twins/--decay/--input/--channels/--sequence-*');
     }
     if (values.init && !existsSync(join(values.init, MODEL_JSON))) throw new UsageError(`--init: no ${MODEL_JSON} in ${values.init} (give a folder that train wrote, e.g. models/tfjs)`);
     if (values.data && !existsSync(values.data)) throw new UsageError(`--data: ${values.data} does not exist (give a labelled folder or .zip)`);
@@ -278,6 +292,7 @@ export const trainCommand: Command = {
       seed: seedFlag(values.seed) ?? DEFAULT_SETTINGS.seed,
       augment: !values['no-augment'],
       ...(values.focus !== undefined ? { focus: parseFocus(values.focus) } : {}),
+      ...(values.twins !== undefined ? { twins: parseTwins(values.twins) } : {}),
       ...(values.decay !== undefined ? { decayFraction: numberFlag('decay', values.decay, 0, 1) } : {}),
       ...(Object.keys(defaultModel).length > 0 ? { defaultModel } : {}),
     };

@@ -181,12 +181,15 @@ test('--data with another alphabet: the charset and lengths come from the labels
   await assert.rejects(train(settings(await tmp(), { maxSteps: 1, data, maxLength: 2 }), false, { log: () => {} }), /more than --max-length 2/);
 });
 
-test('--focus: recorded in the metadata; a character outside the charset is refused', async () => {
+test('--focus and --twins: recorded in the metadata; a character outside the charset is refused', async () => {
   const out = await tmp();
-  await train(settings(out, { maxSteps: 1, focus: { chars: '0O', probability: 0.4 } }), false, { log: () => {} });
+  await train(settings(out, { maxSteps: 1, focus: { chars: '0O', probability: 0.4 }, twins: { chars: '0O', probability: 0.3 } }), false, { log: () => {} });
   const metadata = parseModelMetadata(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')));
-  assert.deepEqual((metadata.training as { data: { focus: unknown } }).data.focus, { chars: '0O', probability: 0.4 });
+  const data = (metadata.training as { data: { focus: unknown; twins: unknown } }).data;
+  assert.deepEqual(data.focus, { chars: '0O', probability: 0.4 });
+  assert.deepEqual(data.twins, { chars: '0O', probability: 0.3 });
   await assert.rejects(train(settings(await tmp(), { maxSteps: 1, focus: { chars: '0o', probability: 0.4 } }), false, { log: () => {} }), /focus: o not in the model's charset/);
+  await assert.rejects(train(settings(await tmp(), { maxSteps: 1, twins: { chars: '0o', probability: 0.4 } }), false, { log: () => {} }), /twins: o not in the model's charset/);
 });
 
 test('--init with --input at another size: the weights are carried over and the model trains at the new size', async () => {

@@ -84,12 +84,15 @@ function dataMix(settings: TrainSettings, spec: ModelSpec): MixEntry[] {
 async function openData(settings: TrainSettings, spec: ModelSpec, mix: MixEntry[] | undefined): Promise<BatchStream> {
   const outside = settings.focus ? [...settings.focus.chars].filter((c) => !spec.charset.includes(c)) : [];
   if (outside.length > 0) throw new RangeError(`focus: ${outside.join('')} not in the model's charset ${spec.charset}`);
+  const outsideTwins = settings.twins ? [...settings.twins.chars].filter((c) => !spec.charset.includes(c)) : [];
+  if (outsideTwins.length > 0) throw new RangeError(`twins: ${outsideTwins.join('')} not in the model's charset ${spec.charset}`);
   return BatchStream.open({
     plan: { batchSize: settings.batchSize, input: spec.input, charset: spec.charset, maxLength: spec.maxLength, augment: settings.augment ? DEFAULT_AUGMENT : NO_AUGMENT, seed: settings.seed },
     mix,
     dataPath: settings.data,
     fonts: settings.fonts,
     ...(settings.focus && !settings.data ? { focus: settings.focus } : {}),
+    ...(settings.twins && !settings.data ? { twins: settings.twins } : {}),
     validationCount: settings.validationSize,
     validationSeed: 1_000_003,
     validationMix: mix,
@@ -135,7 +138,7 @@ async function openStepper(
 function exportedMetadata(settings: TrainSettings, spec: ModelSpec, mix: MixEntry[] | undefined, backend: string, parameters: number): (score: Score | undefined, step: number) => ModelMetadata {
   return (score, step) =>
     trainedModelMetadata(spec, step, {
-      data: settings.data ? { kind: 'labelled', path: shownPath(settings.data) } : { kind: 'generated', mix, seed: settings.seed, augment: settings.augment, ...(settings.focus ? { focus: settings.focus } : {}) },
+      data: settings.data ? { kind: 'labelled', path: shownPath(settings.data) } : { kind: 'generated', mix, seed: settings.seed, augment: settings.augment, ...(settings.focus ? { focus: settings.focus } : {}), ...(settings.twins ? { twins: settings.twins } : {}) },
       init: settings.init === undefined ? undefined : shownPath(settings.init),
       steps: step,
       imagesSeen: step * settings.batchSize,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { test } from 'node:test';
 import { DEFAULT_CHARSET } from '../../core/charset.ts';
 import { defaultPreprocess } from '../../core/preprocess.ts';
@@ -6,7 +8,7 @@ import { DEFAULT_AUGMENT } from './augment.ts';
 import type { Batch } from './batch.ts';
 import { BatchStream } from './batch-stream.ts';
 import { defaultMix } from './data-mix.ts';
-import { defaultDataWorkers, type StreamConfig } from './stream-config.ts';
+import { DATA_WORKER_NICE, defaultDataWorkers, type StreamConfig } from './stream-config.ts';
 
 const config: StreamConfig = {
   plan: { batchSize: 6, input: defaultPreprocess(48, 128), charset: DEFAULT_CHARSET, maxLength: 8, augment: DEFAULT_AUGMENT, seed: 3 },
@@ -46,4 +48,27 @@ test('the default number of data workers: the cores, at most 4, for generated da
   assert.equal(defaultDataWorkers({}, 1), 1);
   assert.equal(defaultDataWorkers({}, 16), 4);
   assert.equal(defaultDataWorkers({ dataPath: 'x.zip' }, 16), 1);
+});
+
+/** The nice value of each thread of this process (Linux: field 19 of /proc/self/task/TID/stat). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+test('on Linux the data worker threads run DATA_WORKER_NICE nicer than the trainer', { skip: process.platform !== 'linux' && 'nice values are per thread on Linux only' }, async () => {
+  const own = getPriority();
+  const wanted = Math.min(19, own + DATA_WORKER_NICE);
+  assert.ok(wanted > own, `this test needs room below nice ${own}`);
+  const before = threadNices().filter((n) => n === wanted).length;
+  const stream = await BatchStream.open({ ...config, dataWorkers: 2 });
+  try {
+    await stream.validation();
+    assert.equal(threadNices().filter((n) => n === wanted).length - before, 2);
+    assert.equal(getPriority(), own, 'the trainer keeps its priority');
+  } finally {
+    await stream.close();
+  }
 });

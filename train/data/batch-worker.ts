@@ -1,15 +1,26 @@
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { NO_AUGMENT } from './augment.ts';
 import { buildBatch, type Batch } from './batch.ts';
 import { readLabelledSamples, splitLabelled, type UnusableImage } from './labelled-data.ts';
 import { createGeneratedSource, createListSource, type SampleSource } from './sample-source.ts';
-import type { FromWorker, StreamConfig, ToWorker } from './stream-config.ts';
+import { DATA_WORKER_NICE, type FromWorker, type StreamConfig, type ToWorker } from './stream-config.ts';
 
 /** A data worker: builds batches ahead of the trainer (every `stride`-th step when there are several). */
 const port = parentPort!;
 // One libvips thread: the other core trains.
 sharp.concurrency(1);
+// The trainer's threads first: this thread runs DATA_WORKER_NICE steps nicer than the trainer and
+// takes the CPU time they leave. Linux only, where a nice value is a thread's own (elsewhere it
+// would lower the whole process); left as it is where the system refuses.
+if (process.platform === 'linux' && DATA_WORKER_NICE > 0) {
+  try {
+    setPriority(Math.min(19, getPriority() + DATA_WORKER_NICE));
+  } catch {
+    // keep the inherited priority
+  }
+}
 const config = workerData as StreamConfig;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -35,7 +46,7 @@ async function open(): Promise<Sources> {
     return { training: createListSource(training), validation: createListSource(validation), validationCount: validation.length, unusable };
   }
   const charset = config.plan.charset;
-  const training = createGeneratedSource(config.mix!, config.plan.seed, charset, config.fonts, config.focus);
+  const training = createGeneratedSource(config.mix!, config.plan.seed, charset, config.fonts, config.focus, config.twins);
   const validation = createGeneratedSource(config.validationMix ?? config.mix!, config.validationSeed, charset, config.fonts);
   return { training, validation, validationCount: config.validationCount };
 }

@@ -7,7 +7,7 @@ import type { RawImage } from '../../core/image.ts';
 import { defaultPreprocess, preprocess, preprocessRegion } from '../../core/preprocess.ts';
 import { createRng } from '../../core/rng.ts';
 import { createSharpDecoder } from '../../functions/node/sharp-decoder.ts';
-import { borderRegion, jitterBorders, NO_AUGMENT } from './augment.ts';
+import { borderRegion, DEFAULT_AUGMENT, jitterBorders, NO_AUGMENT } from './augment.ts';
 import { buildBatch } from './batch.ts';
 import type { MixEntry } from './data-mix.ts';
 import { createGeneratedSource } from './sample-source.ts';
@@ -53,4 +53,23 @@ test('the border jitter fused into preprocessing is bit-identical to cropping/pa
     // A window wholly outside the image is white paper: 0 after the inversion.
     assert.ok(preprocessRegion(image, { left: -200, top: 0, width: 40, height: 20 }, defaultPreprocess(16, 32)).every((v) => v === 0));
   }
+});
+
+test('the second image of a twin pair is augmented as the first; other images each their own way', async () => {
+  const rng = createRng(4, 4);
+  const data = new Uint8Array(160 * 60 * 3);
+  for (let i = 0; i < data.length; i++) data[i] = Math.floor(rng.next() * 256);
+  const image: RawImage = { width: 160, height: 60, channels: 3, data };
+  // The same picture at every index: rows differ only by their augmentation.
+  const source = (twins: boolean) => ({ size: undefined, sample: () => ({ text: 'AB', image }), ...(twins ? { twinOf: (i: number) => (i % 2 === 1 ? i - 1 : undefined) } : {}) });
+  const plan = { batchSize: 4, input: defaultPreprocess(48, 128), charset: DEFAULT_CHARSET, maxLength: 4, augment: DEFAULT_AUGMENT, seed: 7 };
+  const pixels = 48 * 128;
+  const row = (b: { images: Float32Array }, i: number) => b.images.subarray(i * pixels, (i + 1) * pixels);
+  const paired = await buildBatch(source(true), plan, 3);
+  const single = await buildBatch(source(false), plan, 3);
+  assert.deepEqual(row(paired, 1), row(paired, 0));
+  assert.deepEqual(row(paired, 3), row(paired, 2));
+  assert.notDeepEqual(row(paired, 2), row(paired, 0));
+  assert.notDeepEqual(row(single, 1), row(single, 0));
+  for (const i of [0, 2]) assert.deepEqual(row(paired, i), row(single, i));
 });

@@ -71,8 +71,10 @@ export async function buildBatch(source: SampleSource, plan: BatchPlan, step: nu
   for (let i = 0; i < n; i++) {
     const index = indices[i];
     const s = await source.sample(index);
-    // Augmentation is seeded by the position in the stream (so a repeated image is augmented anew each epoch).
-    const rng = createRng(plan.seed, 0x61756700 + (step * plan.batchSize + i) * 2 + 1);
+    // Augmentation is seeded by the position in the stream (so a repeated image is augmented anew
+    // each epoch); the second image of a twin pair (endless sources, where index = position) as the first.
+    const position = step * plan.batchSize + i;
+    const rng = createRng(plan.seed, 0x61756700 + (source.size === undefined ? (source.twinOf?.(index) ?? position) : position) * 2 + 1);
     // The border crop/pad and core/preprocess.ts in one pass (bit-identical to cropping first).
     const region = borderRegion(s.image.width, s.image.height, rng, plan.augment.border);
     preprocessRegion(s.image, region, input, images, i * pixels);

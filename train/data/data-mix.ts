@@ -28,6 +28,20 @@ export interface Focus {
 }
 
 /**
+ * Twin images: a `probability` share of the pairs of consecutive training images (2j, 2j+1) are
+ * one CAPTCHA drawn twice from the same random draws, the second with the two characters of
+ * `chars` swapped, from a text that holds at least one of them: minimal pairs in one batch that
+ * differ only in those glyphs (for the shipped model, `0` and `O`). Both get the same
+ * augmentation. The other pairs are the images a run without twins draws; validation images are
+ * never twins.
+ */
+export interface Twins {
+  /** Two distinct characters, swapped in the second image of a pair. */
+  readonly chars: string;
+  readonly probability: number;
+}
+
+/**
  * The default stream: the four kinds of real CAPTCHA the shipped model reads (0.7 160x60,
  * 0.3 192x64, 0.2 170x80 JPEG, 0.7 200x70 with 4-6 characters), plus a little of every style
  * at other lengths (1..maxLength) so the model reads any length it claims to.

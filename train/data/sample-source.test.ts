@@ -4,7 +4,7 @@ import { createCaptchaGenerator } from '../../captcha/generator.ts';
 import { DEFAULT_CHARSET } from '../../core/charset.ts';
 import { createRng } from '../../core/rng.ts';
 import { defaultMix, type MixEntry } from './data-mix.ts';
-import { createGeneratedSource, focusedText } from './sample-source.ts';
+import { createGeneratedSource, focusedText, swapPair } from './sample-source.ts';
 
 const fourDistinct: MixEntry = { weight: 1, style: '0.7', width: 160, height: 60, minLength: 4, maxLength: 4, distinct: true };
 const anyLength: MixEntry = { ...fourDistinct, minLength: 1, maxLength: 8, distinct: false };
@@ -82,4 +82,38 @@ test('generate(index, text) draws the given text; the rest of the image still fo
   assert.deepEqual(again.image.data, a.image.data);
   assert.notDeepEqual(gen.generate(4, 'OO00').image.data, a.image.data);
   assert.throws(() => gen.generate(1, ''), /empty/);
+});
+
+test('twins: about the asked share of pairs are one CAPTCHA drawn twice with 0 and O swapped; the other pairs are the images without twins', async () => {
+  assert.equal(swapPair('0AO0B', '0O'), 'OA0OB');
+  assert.throws(() => createGeneratedSource([fourDistinct], 1, DEFAULT_CHARSET, undefined, undefined, { chars: '00', probability: 0.3 }), /two different characters/);
+  const mix = defaultMix(8);
+  const plain = createGeneratedSource(mix, 3, DEFAULT_CHARSET);
+  const twins = createGeneratedSource(mix, 3, DEFAULT_CHARSET, undefined, undefined, { chars: '0O', probability: 0.4 });
+  const pairs = 150;
+  let twinPairs = 0;
+  for (let j = 0; j < pairs; j++) {
+    const [a, b] = [await twins.sample(2 * j), await twins.sample(2 * j + 1)];
+    assert.equal(twins.twinOf!(2 * j), undefined);
+    if (twins.twinOf!(2 * j + 1) === 2 * j) {
+      twinPairs++;
+      assert.match(a.text, /[0O]/);
+      assert.equal(b.text, swapPair(a.text, '0O'));
+      assert.equal(b.image.width, a.image.width);
+      assert.equal(b.image.height, a.image.height);
+      assert.notDeepEqual(b.image.data, a.image.data);
+      // The same draws: most pixels agree (the glyphs that differ, and the kerning after them, do not).
+      let same = 0;
+      for (let i = 0; i < a.image.data.length; i++) if (a.image.data[i] === b.image.data[i]) same++;
+      assert.ok(same / a.image.data.length > 0.5, `${a.text}/${b.text}: ${same} of ${a.image.data.length} bytes agree`);
+    } else {
+      assert.equal(twins.twinOf!(2 * j + 1), undefined);
+      for (const i of [2 * j, 2 * j + 1]) {
+        const [t, p] = [await twins.sample(i), await plain.sample(i)];
+        assert.equal(t.text, p.text);
+        assert.deepEqual(t.image.data, p.image.data);
+      }
+    }
+  }
+  assert.ok(twinPairs / pairs > 0.3 && twinPairs / pairs < 0.5, `${twinPairs} twin pairs of ${pairs}`);
 });

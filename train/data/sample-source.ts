@@ -2,7 +2,7 @@ import { createCaptchaGenerator, type CaptchaGenerator } from '../../captcha/gen
 import { randomText } from '../../captcha/random-text.ts';
 import type { RawImage } from '../../core/image.ts';
 import { createRng, type Rng } from '../../core/rng.ts';
-import type { Focus, MixEntry } from './data-mix.ts';
+import type { Focus, MixEntry, Twins } from './data-mix.ts';
 import { jpegRoundTripPixels } from './jpeg-round-trip.ts';
 
 /** One labelled image; `rngStream` seeds its augmentation. */
@@ -15,6 +15,14 @@ export interface Sample {
 export interface SampleSource {
   readonly size: number | undefined;
   sample(index: number): Sample | Promise<Sample>;
+  /** For the second image of a twin pair, the first one's index (augment it alike); else undefined. */
+  twinOf?(index: number): number | undefined;
+}
+
+/** `text` with the two characters of `pair` swapped. */
+export function swapPair(text: string, pair: string): string {
+  const [a, b] = [...pair];
+  return [...text].map((c) => (c === a ? b : c === b ? a : c)).join('');
 }
 
 /**
@@ -43,10 +51,13 @@ export function focusedText(rng: Rng, entry: MixEntry, charset: string, focus: s
 
 /**
  * Generated CAPTCHAs from a weighted mix of generator settings. Image `index` depends only
- * on (seed, mix, focus, index): its kind is drawn from a RNG stream seeded by the index, and
- * each kind has its own generator (seeded from the data seed) asked for that same index.
+ * on (seed, mix, focus, twins, index): its kind is drawn from a RNG stream seeded by the index,
+ * and each kind has its own generator (seeded from the data seed) asked for that same index.
+ * With `twins`, whether the pair (2j, 2j+1) is a twin pair is drawn from a stream of its own,
+ * so the other pairs are exactly the images of a source without twins.
  */
-export function createGeneratedSource(mix: readonly MixEntry[], seed: number, charset: string, fonts?: readonly string[], focus?: Focus): SampleSource {
+export function createGeneratedSource(mix: readonly MixEntry[], seed: number, charset: string, fonts?: readonly string[], focus?: Focus, twins?: Twins): SampleSource {
+  if (twins && (new Set(twins.chars).size !== 2 || [...twins.chars].length !== 2)) throw new RangeError(`twins: give two different characters, got ${JSON.stringify(twins.chars)}`);
   const total = mix.reduce((a, e) => a + e.weight, 0);
   if (!(total > 0)) throw new RangeError('data mix has no weight');
   const generators: CaptchaGenerator[] = mix.map((e, i) =>
@@ -62,18 +73,37 @@ export function createGeneratedSource(mix: readonly MixEntry[], seed: number, ch
       ...(fonts && fonts.length > 0 ? { fonts } : {}),
     }),
   );
+  /** The first index of `index`'s pair when that pair is a twin pair. */
+  const twinPair = (index: number): number | undefined => {
+    if (!twins) return undefined;
+    const first = index - (index % 2);
+    // Even stream numbers: the images' own streams below are odd.
+    return createRng(seed, 0x6d6a + first * 2).next() < twins.probability ? first : undefined;
+  };
   return {
     size: undefined,
+    twinOf(index) {
+      const first = twinPair(index);
+      return first !== undefined && first !== index ? first : undefined;
+    },
     sample(index) {
-      const rng = createRng(seed, 0x6d69 + index * 2);
+      const first = twinPair(index);
+      // A twin pair: both images are drawn as the first one, the second with its text swapped.
+      const rng = createRng(seed, 0x6d69 + (first ?? index) * 2);
       let r = rng.next() * total;
       let k = 0;
       while (k < mix.length - 1 && r >= mix[k].weight) {
         r -= mix[k].weight;
         k++;
       }
-      const forced = focus && rng.next() < focus.probability ? focusedText(rng, mix[k], charset, focus.chars, focus.count) : undefined;
-      const { text, image } = generators[k].generate(index, forced);
+      let forced: string | undefined;
+      if (twins && first !== undefined) {
+        forced = focusedText(rng, mix[k], charset, twins.chars);
+        if (index !== first) forced = swapPair(forced, twins.chars);
+      } else if (focus && rng.next() < focus.probability) {
+        forced = focusedText(rng, mix[k], charset, focus.chars, focus.count);
+      }
+      const { text, image } = generators[k].generate(first ?? index, forced);
       const q = mix[k].jpegQuality;
       // Saved as JPEG and decoded: the pixels of sharp's (libjpeg's) round trip, computed in JS.
       if (!q) return { text, image: copyImage(image) };
