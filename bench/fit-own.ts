@@ -188,11 +188,11 @@ function parseCells(list: string): [number, number][] {
     return [Number(m[1]), Number(m[2])];
   });
 }
-const grid: [number, number][] = chosenCells
-  ? chosenCells
-  : values.curve
-  ? [1000, 5000, 20_000].filter((n) => n <= trainCount).flatMap((n) => [5, 15, 30].filter((m) => m <= minutes).map((m): [number, number] => [n, m]))
-  : [[trainCount, minutes]];
+const grid: [number, number][] =
+  chosenCells ??
+  (values.curve
+    ? [1000, 5000, 20_000].filter((n) => n <= trainCount).flatMap((n) => [5, 15, 30].filter((m) => m <= minutes).map((m): [number, number] => [n, m]))
+    : [[trainCount, minutes]]);
 const resultsFile = join(dir, 'results.json');
 const header = { generator: `${PACKAGE}@${VERSION}`, style: STYLE, seed, test: testCount, backend };
 /** Cells measured before with the same generator, seed, held-out count and backend (unless --fresh). */

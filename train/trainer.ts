@@ -82,10 +82,10 @@ function dataMix(settings: TrainSettings, spec: ModelSpec): MixEntry[] {
 
 /** The training and validation batches: generated from `mix`, or read from `--data`. */
 async function openData(settings: TrainSettings, spec: ModelSpec, mix: MixEntry[] | undefined): Promise<BatchStream> {
-  const outside = settings.focus ? [...settings.focus.chars].filter((c) => !spec.charset.includes(c)) : [];
-  if (outside.length > 0) throw new RangeError(`focus: ${outside.join('')} not in the model's charset ${spec.charset}`);
-  const outsideTwins = settings.twins ? [...settings.twins.chars].filter((c) => !spec.charset.includes(c)) : [];
-  if (outsideTwins.length > 0) throw new RangeError(`twins: ${outsideTwins.join('')} not in the model's charset ${spec.charset}`);
+  for (const [name, chars] of [['focus', settings.focus?.chars], ['twins', settings.twins?.chars]] as const) {
+    const outside = [...(chars ?? '')].filter((c) => !spec.charset.includes(c));
+    if (outside.length > 0) throw new RangeError(`${name}: ${outside.join('')} not in the model's charset ${spec.charset}`);
+  }
   return BatchStream.open({
     plan: { batchSize: settings.batchSize, input: spec.input, charset: spec.charset, maxLength: spec.maxLength, augment: settings.augment ? DEFAULT_AUGMENT : NO_AUGMENT, seed: settings.seed },
     mix,
