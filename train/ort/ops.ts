@@ -45,8 +45,8 @@ function samePads(kernel: number, dilation: number): [number, number] {
 
 /**
  * Conv2D, stride 1, on an NCHW map; `kernel` is the tfjs kernel `[kh, kw, I, O]` (a graph input).
- * dX: a convolution of dY with the flipped kernel. dW: the input's shifted windows times dY,
- * one batched MatMul; the result is in tfjs's kernel layout.
+ * dX: a convolution of dY with the flipped kernel. dW: the input's shifted windows times dY
+ * (one Gemm or one batched MatMul, see below); the result is in tfjs's kernel layout.
  */
 export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined, padding: 'same' | 'valid'): Tensor {
   const [kh, kw, cin, cout] = kernelShape;
@@ -68,28 +68,43 @@ export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
       const flipped = t.op('Slice', [swapped, t.int64('starts', [-1, -1]), t.int64('ends', [-(2 ** 31), -(2 ** 31)]), t.int64('axes', [2, 3]), t.int64('steps', [-1, -1])]);
       t.accumulate(x.name, t.op('Conv', [dy, flipped], { kernel_shape: [kh, kw], pads: [kh - 1 - top, kw - 1 - left, kh - 1 - bottom, kw - 1 - right] }));
     }
-    // dW: the input's kh x kw shifted windows, channels first, stacked along the channels
-    // ([N, kh*kw*I, Ho*Wo], block copies); dY as it is ([N, O, Ho*Wo]) times the windows
-    // transposed in one batched MatMul (onnxruntime folds the transpose into the MatMul),
-    // summed over the batch, then the small [O, kh*kw*I] result transposed to tfjs's kernel
-    // layout. This saves transposing dY to channels last (a full-size copy per layer): 2-3 ms
-    // of a 53 ms backward pass (48x128, batch 32; interleaved A/B, 4 rounds). Measured slower:
-    // the same windows channels last (Concat interleaves) or a Gemm per tap (too narrow to use
-    // both cores).
-    const xp = top + bottom + left + right > 0 ? t.op('Pad', [x.name, t.int64('pads', [0, 0, top, left, 0, 0, bottom, right])]) : x.name;
+    if (bias) t.accumulate(bias, t.op('ReduceSum', [dy, t.int64('axes', [0, 2, 3])], { keepdims: 0 }));
+    // dW: the input's kh x kw shifted windows (block copies) times dY. Two layouts, chosen per
+    // layer by which moves fewer floats:
+    // - batch folded into the product (layers whose kernel outgrows their maps: the deep
+    //   blocks, the collapse and the sequence layers): X and dY transposed channels-major
+    //   ([I, N, H, W], [O, N*Ho*Wo]), the windows stacked to [kh*kw*I, N*Ho*Wo], one Gemm gives
+    //   [kh*kw*I, O], which is already tfjs's kernel layout: no per-image [O, kh*kw*I] results
+    //   to sum over the batch. Backward 52.5 -> 47.7 ms (48x128, batch 32, onnxruntime profile);
+    //   applied to every layer it was no faster, since the transposes of the large early maps
+    //   cost what the batch sum saves.
+    // - per image (the early, large maps): windows [N, kh*kw*I, Ho*Wo] channels first, dY as it
+    //   is ([N, O, Ho*Wo]) times the windows transposed in one batched MatMul (onnxruntime folds
+    //   the transpose in), summed over the batch, the small [O, kh*kw*I] result transposed.
+    // Measured slower: the windows channels last (Concat interleaves), a Gemm per tap (too
+    // narrow to use both cores), dW as a Conv of X^T with dY^T (backward 109 ms), and the
+    // windows made by a Conv with one-hot filters (its NCHWc reorders cost the gain).
+    const foldBatch = n * cout * kh * kw * cin > n * cin * h * w + n * cout * ho * wo;
+    const source = foldBatch ? t.op('Transpose', [x.name], { perm: [1, 0, 2, 3] }) : x.name;
+    const padded = top + bottom + left + right > 0 ? t.op('Pad', [source, t.int64('pads', [0, 0, top, left, 0, 0, bottom, right])]) : source;
     const taps: string[] = [];
     for (let a = 0; a < kh; a++) {
       for (let b = 0; b < kw; b++) {
         const whole = a === 0 && b === 0 && ho === h + top + bottom && wo === w + left + right;
-        taps.push(whole ? xp : t.op('Slice', [xp, t.int64('starts', [a, b]), t.int64('ends', [a + ho, b + wo]), t.int64('axes', [2, 3])]));
+        taps.push(whole ? padded : t.op('Slice', [padded, t.int64('starts', [a, b]), t.int64('ends', [a + ho, b + wo]), t.int64('axes', [2, 3])]));
       }
     }
-    const windows = taps.length === 1 ? taps[0] : t.op('Concat', taps, { axis: 1 });
+    const windows = taps.length === 1 ? taps[0] : t.op('Concat', taps, { axis: foldBatch ? 0 : 1 });
+    if (foldBatch) {
+      const columns = t.op('Reshape', [windows, t.int64('shape', [kh * kw * cin, n * ho * wo])]);
+      const dyRows = t.op('Reshape', [t.op('Transpose', [dy], { perm: [1, 0, 2, 3] }), t.int64('shape', [cout, n * ho * wo])]);
+      t.accumulate(kernel, t.op('Reshape', [t.op('Gemm', [columns, dyRows], { transB: 1 }), t.int64('shape', [kh, kw, cin, cout])]));
+      return;
+    }
     const columns = t.op('Reshape', [windows, t.int64('shape', [n, kh * kw * cin, ho * wo])]);
     const dyRows = t.op('Reshape', [dy, t.int64('shape', [n, cout, ho * wo])]);
     const dwT = t.op('ReduceSum', [t.op('MatMul', [dyRows, t.op('Transpose', [columns], { perm: [0, 2, 1] })]), t.int64('axes', [0])], { keepdims: 0 });
     t.accumulate(kernel, t.op('Reshape', [t.op('Transpose', [dwT], { perm: [1, 0] }), t.int64('shape', [kh, kw, cin, cout])]));
-    if (bias) t.accumulate(bias, t.op('ReduceSum', [dy, t.int64('axes', [0, 2, 3])], { keepdims: 0 }));
   });
   return { name: y, shape: [n, ho, wo, cout], layout: 'nchw' };
 }
@@ -103,7 +118,9 @@ export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
  * whose gradient is rebuilt by comparing the input with the upsampled output: no faster over a
  * step (288 vs 293 ms in an interleaved A/B with other training on both cores), as the backward
  * then needs the full-size pool input (the conv output) handed over instead of the quarter-size
- * indices, plus an upsample, a compare and a tie count.
+ * indices, plus an upsample, a compare and a tie count. Also slower: SpaceToDepth + ArgMax for a
+ * first-maximum mask saved for the backward, which is then Where + DepthToSpace (exact, ties
+ * included, but DepthToSpace and Where cost 16-26 ms of backward against MaxUnpool's 2).
  */
 export function maxPool(t: Tape, x: Tensor, pool: readonly number[], strides: readonly number[]): Tensor {
   if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);

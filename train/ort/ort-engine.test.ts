@@ -87,6 +87,8 @@ const LAYER_CASES: { name: string; h: number; w: number; flat?: boolean; body: (
   { name: 'Conv2D 2x4 same (asymmetric pads), no bias', h: 6, w: 8, body: (x) => conv(4, [2, 4], { useBias: false }).apply(conv(2, 3).apply(x)) as tf.SymbolicTensor },
   { name: 'Conv2D full-height valid kernel', h: 6, w: 10, body: (x) => conv(5, [6, 1], { padding: 'valid' }).apply(conv(3, 3).apply(x)) as tf.SymbolicTensor },
   { name: 'Conv2D 1x3 along the width', h: 4, w: 11, body: (x) => conv(4, [1, 3]).apply(conv(3, [4, 1], { padding: 'valid' }).apply(x)) as tf.SymbolicTensor },
+  // More weights than activations: dW takes the batch-folded Gemm path.
+  { name: 'Conv2D on a small map with many channels (dW as one Gemm), asymmetric pads', h: 3, w: 4, body: (x) => conv(8, [2, 3]).apply(conv(3, 3).apply(x)) as tf.SymbolicTensor },
   { name: 'MaxPooling2D 2x2 on odd sizes', h: 7, w: 9, body: (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(3, 3).apply(x)) as tf.SymbolicTensor },
   // Exact ties inside windows: the gradient goes to the first maximum, as in tfjs.
   { name: 'MaxPooling2D 2x2 over constant image regions (ties)', h: 8, w: 12, flat: true, body: (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(3, 3, { activation: 'relu' }).apply(x)) as tf.SymbolicTensor },
@@ -242,4 +244,20 @@ test("the backward graph computes no gradient for the image: one dX convolution 
   const convLayers = model.layers.filter((l) => l.getClassName() === 'Conv2D').length;
   const backwardConvs = decodeModel(graphs.backward).graph.node.filter((n) => n.op_type === 'Conv').length;
   assert.equal(backwardConvs, convLayers - 1);
+});
+
+test('dW is one Gemm (batch folded) exactly where a layer has more weights than input and output floats per image', () => {
+  const { model } = buildDefaultModel({ height: 16, width: 32, channels: [4, 6, 8, 8, 10], sequenceChannels: 12, sequenceLayers: 2 });
+  const backward = decodeModel(buildTrainingGraphs(model, LOGITS_LAYER, 2).backward).graph.node;
+  const folded = model.layers
+    .filter((l) => l.getClassName() === 'Conv2D')
+    .filter((l) => {
+      const [, h, w, cin] = (l.input as tf.SymbolicTensor).shape;
+      const [, ho, wo, cout] = (l.output as tf.SymbolicTensor).shape;
+      const [kh, kw] = l.getWeights()[0].shape;
+      return cout! * kh * kw * cin! > cin! * h! * w! + cout! * ho! * wo!;
+    }).length;
+  assert.ok(folded > 0 && folded < model.layers.filter((l) => l.getClassName() === 'Conv2D').length, `both dW layouts appear in this model (${folded} folded)`);
+  // (the Dense layers' dW is a Gemm with transA; the folded convolutions' is the one with transB)
+  assert.equal(backward.filter((n) => n.op_type === 'Gemm' && n.attribute.some((a) => a.name === 'transB')).length, folded);
 });

@@ -12,6 +12,9 @@ import { Adam } from './adam.ts';
 import { lossGradient } from './loss-gradient.ts';
 import { buildTrainingGraphs, IMAGE_INPUT, LOGITS_GRAD_INPUT, LOGITS_OUTPUT, type TrainingGraphs } from './training-graph.ts';
 
+/** Blank passes through both graphs at open (see warmUp). */
+const WARM_UP_PASSES = 2;
+
 export interface OrtStepperOptions {
   readonly model: tf.LayersModel;
   readonly logitsLayer: string;
@@ -117,17 +120,38 @@ export class OrtStepper implements TrainStepper {
         varianceOutput: bn.variance,
       };
     });
-    return new OrtStepper(options, graphs, forward, backward, info, weights, adam, moving);
+    const stepper = new OrtStepper(options, graphs, forward, backward, info, weights, adam, moving);
+    await stepper.warmUp();
+    return stepper;
   }
 
-  private feeds(batch: Batch): Record<string, ort.Tensor> {
-    const feeds: Record<string, ort.Tensor> = { [IMAGE_INPUT]: new ort.Tensor('float32', batch.images, [...this.graphs.inputShape]) };
+  /**
+   * Start-up, not training: a blank batch through both graphs, twice, results discarded (no
+   * weight, Adam or moving-statistics update). onnxruntime grows its memory arena on a
+   * session's first runs: the first two steps took 0.4-0.6 s each against about 0.1 s after,
+   * which `imagesPerSecond` would otherwise count as training time.
+   */
+  private async warmUp(): Promise<void> {
+    const images = new Float32Array(this.graphs.inputShape.reduce((a, b) => a * b, 1));
+    for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
+      const feeds = this.feeds(images, 0);
+      const forward = await this.forward.run(feeds);
+      feeds[LOGITS_GRAD_INPUT] = new ort.Tensor('float32', new Float32Array(this.graphs.logitsShape.reduce((a, b) => a * b, 1)), [...this.graphs.logitsShape]);
+      const backwardFeeds: Record<string, ort.Tensor> = {};
+      for (const name of this.graphs.backwardInputs) backwardFeeds[name] = feeds[name];
+      for (const name of this.graphs.saved) backwardFeeds[name] = forward[name];
+      await this.backward.run(backwardFeeds);
+    }
+  }
+
+  private feeds(images: Float32Array, step: number): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = { [IMAGE_INPUT]: new ort.Tensor('float32', images, [...this.graphs.inputShape]) };
     const shapes = this.options.model.trainableWeights.map((w) => w.shape as number[]);
     this.graphs.weightInputs.forEach((name, i) => {
       feeds[name] = new ort.Tensor('float32', this.weights[i], shapes[i]);
     });
     this.graphs.dropouts.forEach((d, i) => {
-      const rng = createRng(this.options.seed, 0x0d70_0000 + batch.step * 16 + i);
+      const rng = createRng(this.options.seed, 0x0d70_0000 + step * 16 + i);
       const keep = 1 / (1 - d.rate);
       const mask = new Float32Array(d.shape.reduce((a, b) => a * b, 1));
       for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.rate ? 0 : keep;
@@ -139,7 +163,7 @@ export class OrtStepper implements TrainStepper {
   /** The batch's loss, the gradient of every trainable weight (model order), the training-mode logits and the forward outputs (batch statistics). */
   async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array[]; logits: Float32Array; forward: ort.InferenceSession.OnnxValueMapType }> {
     if (batch.size !== this.options.batchSize) throw new Error(`the onnxruntime engine was built for batches of ${this.options.batchSize}, got ${batch.size}`);
-    const feeds = this.feeds(batch);
+    const feeds = this.feeds(batch.images, batch.step);
     const forward = await this.forward.run(feeds);
     const logits = forward[LOGITS_OUTPUT].data as Float32Array;
     const shape = this.graphs.logitsShape;
