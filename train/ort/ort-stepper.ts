@@ -137,11 +137,16 @@ export class OrtStepper implements TrainStepper {
       const feeds = this.feeds(images, 0);
       const forward = await this.forward.run(feeds);
       feeds[LOGITS_GRAD_INPUT] = new ort.Tensor('float32', new Float32Array(this.graphs.logitsShape.reduce((a, b) => a * b, 1)), [...this.graphs.logitsShape]);
-      const backwardFeeds: Record<string, ort.Tensor> = {};
-      for (const name of this.graphs.backwardInputs) backwardFeeds[name] = feeds[name];
-      for (const name of this.graphs.saved) backwardFeeds[name] = forward[name];
-      await this.backward.run(backwardFeeds);
+      await this.backward.run(this.backwardFeeds(feeds, forward));
     }
+  }
+
+  /** The backward graph's inputs: the step's feeds it reads (weights, masks, logits' gradient) and the tensors the forward pass saved for it. */
+  private backwardFeeds(feeds: Record<string, ort.Tensor>, forward: ort.InferenceSession.OnnxValueMapType): Record<string, ort.Tensor> {
+    const out: Record<string, ort.Tensor> = {};
+    for (const name of this.graphs.backwardInputs) out[name] = feeds[name];
+    for (const name of this.graphs.saved) out[name] = forward[name];
+    return out;
   }
 
   private feeds(images: Float32Array, step: number): Record<string, ort.Tensor> {
@@ -169,10 +174,7 @@ export class OrtStepper implements TrainStepper {
     const shape = this.graphs.logitsShape;
     const { loss, grad } = lossGradient(this.options.spec.output, logits, shape, batchLabels(batch));
     feeds[LOGITS_GRAD_INPUT] = new ort.Tensor('float32', grad, [...shape]);
-    const backwardFeeds: Record<string, ort.Tensor> = {};
-    for (const name of this.graphs.backwardInputs) backwardFeeds[name] = feeds[name];
-    for (const name of this.graphs.saved) backwardFeeds[name] = forward[name];
-    const result = await this.backward.run(backwardFeeds);
+    const result = await this.backward.run(this.backwardFeeds(feeds, forward));
     const grads = this.graphs.gradOutputs.map((name) => result[name].data as Float32Array);
     return { loss, grads, logits, forward };
   }
