@@ -16,13 +16,9 @@
 import type * as Ort from 'onnxruntime-node';
 import { decodeOutput } from '../core/decode-output.ts';
 import type { ModelMetadata } from '../core/model-contract.ts';
-import { ModelProto } from './onnx/onnx-schema.ts';
+import { AttrType, DataType, decodeModel, encodeModel } from './onnx/onnx-schema.ts';
 
-const FLOAT = 1;
-const UINT8 = 2;
-const INT8 = 3;
-const INT32 = 6;
-const ATTR_INT = 2;
+const { FLOAT, UINT8, INT8, INT32 } = DataType;
 
 interface Node {
   op_type: string;
@@ -39,7 +35,7 @@ interface Initializer {
   float_data?: number[];
 }
 interface Model {
-  graph: { node: Node[]; initializer: Initializer[]; output: { name: string }[]; input: { name: string }[] };
+  graph: { node: Node[]; initializer: Initializer[]; output: { name: string }[] };
 }
 
 export interface Int8Result {
@@ -47,17 +43,11 @@ export interface Int8Result {
   /** Convolutions quantized, of those in the model. */
   readonly quantized: number;
   readonly convolutions: number;
-  /** Per quantized Conv input: the largest value seen on the calibration images. */
-  readonly ranges: Record<string, number>;
 }
 
-function decode(bytes: Uint8Array): Model {
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, arrays: true }) as Model;
-}
-
-function encode(model: Model): Uint8Array {
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
-}
+// The decoded ModelProto, with the fields this pass reads and writes.
+const decode = (bytes: Uint8Array): Model => decodeModel(bytes) as unknown as Model;
+const encode = (model: Model): Uint8Array => encodeModel(model as unknown as Record<string, unknown>);
 
 function floatsOf(init: Initializer): Float32Array {
   if (init.data_type !== FLOAT) throw new Error(`initializer ${init.name} is not float32`);
@@ -151,7 +141,7 @@ export async function quantizeInt8(onnx: Uint8Array, calibration: readonly Float
     added.push({ name: `${name}_q`, dims: inits.get(name)!.dims, data_type: type, raw_data: bytesOf(values) });
     added.push({ name: `${name}_scale`, dims: [o], data_type: FLOAT, raw_data: bytesOf(scales) });
     added.push({ name: `${name}_zero`, dims: [o], data_type: type, raw_data: new Uint8Array(o * (type === INT32 ? 4 : 1)) });
-    out.push({ op_type: 'DequantizeLinear', name: `${name}_dequantize`, input: [`${name}_q`, `${name}_scale`, `${name}_zero`], output: [`${name}_dq`], attribute: [{ name: 'axis', type: ATTR_INT, i: 0 }] });
+    out.push({ op_type: 'DequantizeLinear', name: `${name}_dequantize`, input: [`${name}_q`, `${name}_scale`, `${name}_zero`], output: [`${name}_dq`], attribute: [{ name: 'axis', type: AttrType.INT, i: 0 }] });
     replaced.add(name);
     return `${name}_dq`;
   };
@@ -199,7 +189,7 @@ export async function quantizeInt8(onnx: Uint8Array, calibration: readonly Float
   if (quantized === 0) throw new RangeError('no convolution of this model can be quantized (int8 needs Conv layers with non-negative inputs)');
   g.node = nodes;
   g.initializer = [...g.initializer.filter((i) => !replaced.has(i.name)), ...added];
-  return { onnx: encode(model), quantized, convolutions, ranges: Object.fromEntries([...scaleOf].map(([k, s]) => [k, s * 255])) };
+  return { onnx: encode(model), quantized, convolutions };
 }
 
 /**

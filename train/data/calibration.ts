@@ -3,7 +3,7 @@
  * inputs: generated from the data mix the model was trained on (its metadata), or read from a
  * folder or zip of the user's own images (as `score` reads them; labels are not needed).
  */
-import { labelEntries } from '../../core/labelled-entries.ts';
+import { labelEntries, type LabelledEntries } from '../../core/labelled-entries.ts';
 import type { ModelMetadata } from '../../core/model-contract.ts';
 import { preprocess } from '../../core/preprocess.ts';
 import { createGeneratedSource } from './sample-source.ts';
@@ -42,7 +42,7 @@ export async function generatedCalibration(metadata: ModelMetadata, count: numbe
  * them; entries that do not decode are skipped.
  */
 export async function folderCalibration(path: string, metadata: ModelMetadata, count: number): Promise<CalibrationSet & { skipped: number }> {
-  let entries: ReturnType<typeof labelEntries>['images'];
+  let entries: LabelledEntries['images'];
   try {
     entries = labelEntries(pathEntries(path, TRAINING_SET_LIMITS)).images;
   } catch (e) {
