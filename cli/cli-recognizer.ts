@@ -21,7 +21,8 @@ export const MODEL_HELP = `  --model M         the .onnx model; its metadata is 
                     an unavailable one falls back to cpu with a warning
   --workers N|auto  worker threads besides the main one that run the model, one onnxruntime
                     session each, while the main thread decodes images (0 = the model on the
-                    main thread; up to 256; default $ORT_WORKERS, else auto = CPU cores - 1, 1 to 4)`;
+                    main thread with every core; up to 256; default $ORT_WORKERS, else auto =
+                    0 on 1-2 cores, CPU cores - 1 on more, at most 4)`;
 
 /** `--charset` of decode and score. */
 export const CHARSET_FLAG = { charset: { type: 'string' } } as const;

@@ -20,7 +20,7 @@ ${MODEL_HELP}
   --port N          port (default $PORT, else 8787)
   --host H          address to listen on (default $HOST, else 127.0.0.1; 0.0.0.0 for all)
 Environment: API_KEY (require Authorization: Bearer KEY or x-api-key), CORS_ORIGIN (* or a list),
-ORT_THREADS (onnxruntime threads per worker), limits MAX_BODY_BYTES, MAX_ARCHIVE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGES_PER_REQUEST,
+ORT_THREADS (onnxruntime threads of a model run: every core on the main thread, 1 per worker), limits MAX_BODY_BYTES, MAX_ARCHIVE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGES_PER_REQUEST,
 MAX_ARCHIVE_ENTRIES, MAX_UNCOMPRESSED_BYTES, MAX_COMPRESSION_RATIO, REQUEST_TIMEOUT_MS.`,
   async run(argv) {
     const { values } = parseFlags(argv, { ...MODEL_FLAGS, 'models-dir': { type: 'string' }, port: { type: 'string', short: 'p' }, host: { type: 'string' } });

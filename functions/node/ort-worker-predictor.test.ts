@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { InvalidModelError } from '../../core/errors.ts';
 import { preprocess } from '../../core/preprocess.ts';
@@ -11,7 +12,8 @@ import { withMicroBatching } from '../micro-batching.ts';
 import type { Predictor } from '../predictor.ts';
 import { createSharpDecoder } from './sharp-decoder.ts';
 import { createOrtNodePredictor } from './ort-node-predictor.ts';
-import { createOrtWorkerPredictor } from './ort-worker-predictor.ts';
+import { createNodePredictor } from './node-predictor.ts';
+import { createOrtWorkerPredictor, defaultInferenceWorkers } from './ort-worker-predictor.ts';
 
 /** The predictor, counting its runs in flight: `most()` is the largest number seen at once. */
 function countingRuns(inner: Predictor): { predictor: Predictor; most: () => number } {
@@ -152,5 +154,24 @@ test('runs that finish in reverse order give the report, to the last bit, of run
     assert.deepEqual(outOfOrder, inOrder);
   } finally {
     await local.dispose?.();
+  }
+});
+
+test('--workers auto: the model on the main thread on 1-2 cores, with every core as onnxruntime threads; workers of one thread from 3 cores', async () => {
+  assert.deepEqual([1, 2, 3, 4, 5, 8, 64].map((cores) => defaultInferenceWorkers(cores)), [0, 0, 2, 3, 4, 4, 4]);
+  const m = await ensureTinyModel();
+  const local = await createOrtNodePredictor({ modelPath: m.modelPath, log: () => undefined });
+  const main = await createNodePredictor({ modelPath: m.modelPath, workers: 0, log: () => undefined });
+  const pinned = await createNodePredictor({ modelPath: m.modelPath, workers: 0, intraOpThreads: 1, log: () => undefined });
+  try {
+    assert.equal(main.info().runtime, `${local.info().runtime} (main thread, ${availableParallelism()} onnxruntime thread${availableParallelism() === 1 ? '' : 's'})`);
+    assert.match(pinned.info().runtime, /\(main thread, 1 onnxruntime thread\)$/);
+    const samples = await captchaSamples();
+    const per = m.metadata.input.height * m.metadata.input.width;
+    const batch = new Float32Array(samples.length * per);
+    samples.forEach((s, i) => preprocess(s.image, m.metadata.input, batch, i * per));
+    assert.deepEqual(await main.predict(batch, samples.length), await local.predict(batch, samples.length));
+  } finally {
+    await Promise.all([local.dispose?.(), main.dispose?.(), pinned.dispose?.()]);
   }
 });

@@ -10,17 +10,23 @@ import type { OrtNodePredictorOptions } from './ort-node-predictor.ts';
 import type { ErrorShape, WorkerInit, WorkerReply, WorkerRequest } from './ort-worker-protocol.ts';
 
 export interface OrtWorkerPredictorOptions extends OrtNodePredictorOptions {
-  /** Inference threads, one onnxruntime session each (default: CPU cores - 1, 1 to 4). */
+  /** Inference threads, one onnxruntime session each (default: defaultInferenceWorkers(), at least 1). */
   readonly workers?: number;
 }
 
 /**
- * Worker threads for `--workers auto` / $ORT_WORKERS unset: one core stays with the main thread
- * (HTTP, unzip, image decoding, preprocessing), the others run the model; 1 to 4. On the 2-core
- * machine of docs/api.md's benchmarks, 1 worker served /decode at 1,946 req/s against 1,573 with 2.
+ * Worker threads for `--workers auto` / $ORT_WORKERS unset. On 1-2 cores: none, the model runs
+ * on the main thread with every core as onnxruntime threads (createNodePredictor). Measured on
+ * this 2-core machine, three interleaved rounds each (docs/api.md "Threads"): the 154 MFLOP
+ * campaign model in int8, /decode at 8 connections 930-1,332 req/s against 842-992 with one
+ * worker, /score 1,368-1,684 images/s against 1,212-1,570; the shipped model's /decode
+ * 1,279-1,654 against 1,187-1,223. A worker of one thread leaves a core idle while the main
+ * thread decodes the next requests and the other half of the time the reverse (a third of the
+ * CPU idle under load). From 3 cores: one core stays with the main thread (HTTP, unzip, image
+ * decoding, preprocessing), the others run the model, 1 to 4 workers of one thread each.
  */
-export function defaultInferenceWorkers(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+export function defaultInferenceWorkers(cores = availableParallelism()): number {
+  return cores <= 2 ? 0 : Math.min(4, cores - 1);
 }
 
 interface Slot {

@@ -41,7 +41,7 @@ export interface NodeServerOptions {
   readonly maxBatch?: number;
   readonly maxWaitMs?: number;
   readonly intraOpThreads?: number;
-  /** Inference worker threads (default $ORT_WORKERS, else CPU cores - 1, 1 to 4; 0 = run on the main thread). */
+  /** Inference worker threads (default $ORT_WORKERS, else defaultInferenceWorkers: 0 on 1-2 cores, CPU cores - 1 on more, at most 4; 0 = run on the main thread). */
   readonly workers?: number;
   readonly log?: (line: string) => void;
   readonly env?: NodeJS.ProcessEnv;
