@@ -58,7 +58,12 @@ async function createSessions(graphs: TrainingGraphs, providers: readonly string
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
       // Spinning intra-op threads cost a third of the step here (measured: 93 ms a step of 32
-      // at 48x128 without, 140 with), and they would take the data workers' core.
+      // at 48x128 without, 140 with), and they would take the data workers' core. Dynamic
+      // blocks for the parallel loops (session.dynamic_block_base 4 or 16), to even out a thread
+      // the data workers hold up, were no faster: `train --max-steps 60`, three interleaved
+      // rounds, 275-294 images/s without, 267-300 with 4, 225-278 with 16. Nor were more
+      // threads than cores (three more rounds: 246-311 with 2, 217-284 with 3, 233-292
+      // with 4).
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
     try {
