@@ -10,6 +10,9 @@ import { buildModel } from './models/registry.ts';
 import { alphabetOf, DEFAULT_CHARSET } from '../core/charset.ts';
 import { classMapping, embedWeight, reluStats, remapClasses, resampleKernel, transferWeights } from './transfer.ts';
 
+/** A trained 48x128 default model that stays put: run 3's last checkpoint (the shipped model is its step-25,000 export). */
+const RUN3 = join(import.meta.dirname, '..', 'models', 'training', 'default-v3', 'checkpoint');
+
 /** The first `n` images of a seeded 160x60 style-0.7 generator, preprocessed for `input`, with their texts. */
 function generatedBatch(n: number, input: { height: number; width: number } & Parameters<typeof preprocess>[1]): { x: Float32Array; texts: string[] } {
   const gen = createCaptchaGenerator({ style: '0.7', width: 160, height: 60, seed: 5 });
@@ -35,8 +38,8 @@ test('resampleKernel: linear over the taps, centres aligned, edges clamped, sum 
   assert.deepEqual([...six], new Array(8).fill(1.5));
 });
 
-test('transferWeights: the shipped model at 64x160 keeps every weight but the collapse kernel and still reads', async () => {
-  const source = await loadModel(join(import.meta.dirname, '..', 'models', 'tfjs'));
+test('transferWeights: the run-3 model at 64x160 keeps every weight but the collapse kernel and still reads', async () => {
+  const source = await loadModel(RUN3);
   const target = buildModel('default', { defaultModel: { height: 64, width: 160 } });
   const report = transferWeights(source, target.model);
   assert.deepEqual(report.resampled, ['collapse_conv']);
@@ -96,8 +99,8 @@ test('reluStats: the moments of a rectified Gaussian', () => {
   assert.ok(mean[3] < 1e-9 && std[3] < 1e-9, `${mean[3]} ${std[3]}`);
 });
 
-test('transferWeights with grow: the shipped model widened and deepened computes what it did', async () => {
-  const source = await loadModel(join(import.meta.dirname, '..', 'models', 'tfjs'));
+test('transferWeights with grow: the run-3 model widened and deepened computes what it did', async () => {
+  const source = await loadModel(RUN3);
   const target = buildModel('default', { defaultModel: { channels: [16, 32, 48, 64, 96], sequenceChannels: 192, sequenceLayers: 4 } });
   assert.throws(() => transferWeights(source, target.model), /b5_conv weight 0 is \[3, 3, 64, 64\] in the saved model, \[3, 3, 64, 96\] here$/);
   const report = transferWeights(source, target.model, { grow: true });
@@ -160,8 +163,8 @@ test('classMapping and remapClasses: shared characters and the blank copied, new
   assert.deepEqual([...remapClasses(Float32Array.from([-1, -3, 5]), [3], new Float32Array(4), [4], Int32Array.from([1, -1, 0, 2]))], [-3, -2, -1, 5]);
 });
 
-test('transferWeights with classes: the shipped model on a case-sensitive alphabet keeps its backbone and the columns of shared characters', async () => {
-  const source = await loadModel(join(import.meta.dirname, '..', 'models', 'tfjs'));
+test('transferWeights with classes: the run-3 model on a case-sensitive alphabet keeps its backbone and the columns of shared characters', async () => {
+  const source = await loadModel(RUN3);
   const to = alphabetOf(['0123456789', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz']);
   assert.equal(to, `${DEFAULT_CHARSET}abcdefghijklmnopqrstuvwxyz`);
   const target = buildModel('default', { charset: to, seed: 3 });
