@@ -11,7 +11,7 @@ import { scoreEntries } from '../app/score-archive.ts';
 import { withMicroBatching } from '../micro-batching.ts';
 import type { Predictor } from '../predictor.ts';
 import { createSharpDecoder } from './sharp-decoder.ts';
-import { createOrtNodePredictor } from './ort-node-predictor.ts';
+import { createOrtNodePredictor, envThreads } from './ort-node-predictor.ts';
 import { createNodePredictor } from './node-predictor.ts';
 import { createOrtWorkerPredictor, defaultInferenceWorkers } from './ort-worker-predictor.ts';
 
@@ -164,7 +164,8 @@ test('--workers auto: the model on the main thread on 1-2 cores, with every core
   const main = await createNodePredictor({ modelPath: m.modelPath, workers: 0, log: () => undefined });
   const pinned = await createNodePredictor({ modelPath: m.modelPath, workers: 0, intraOpThreads: 1, log: () => undefined });
   try {
-    assert.equal(main.info().runtime, `${local.info().runtime} (main thread, ${availableParallelism()} onnxruntime thread${availableParallelism() === 1 ? '' : 's'})`);
+    const threads = envThreads() ?? availableParallelism();
+    assert.equal(main.info().runtime, `${local.info().runtime} (main thread, ${threads} onnxruntime thread${threads === 1 ? '' : 's'})`);
     assert.match(pinned.info().runtime, /\(main thread, 1 onnxruntime thread\)$/);
     const samples = await captchaSamples();
     const per = m.metadata.input.height * m.metadata.input.width;
