@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { decodeModel } from '../convert/onnx/onnx-schema.ts';
+import { parseTopology } from '../convert/tfjs/topology.ts';
 import { pythonOnnxAvailable } from './convert-harness.ts';
 import { ensureTinyModel } from './fixtures/tiny-model.ts';
 
@@ -23,9 +24,8 @@ describe('captcha-ocr convert --int8', () => {
 
   it('quantizes every convolution of the shipped model; onnxruntime fuses them; it reads what float32 reads', async () => {
     // the shipped network's convolutions (8 in run 3's, 9 in the campaign's)
-    const topology = (JSON.parse(readFileSync(join(shipped, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { class_name: string }[] } } }).modelTopology;
-    const layers = topology.config.layers;
-    const convolutions = layers.filter((l) => l.class_name === 'Conv2D').length;
+    const { layers } = parseTopology((JSON.parse(readFileSync(join(shipped, 'model.json'), 'utf8')) as { modelTopology: unknown }).modelTopology);
+    const convolutions = layers.filter((l) => l.className === 'Conv2D').length;
     assert.ok(convolutions >= 8, `${convolutions} convolutions`);
     const out = join(dir, 'int8.onnx');
     const r = run('convert', shipped, '--out', out, '--int8', '--calibration-images', '64', '--json');

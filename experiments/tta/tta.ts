@@ -1,19 +1,21 @@
 // Test-time augmentation pilot: does averaging the model's per-step probabilities over a few
 // shifted or rescaled windows of the image read more texts right than the image alone?
-// Usage: node --import tsx experiments/tta/tta.ts --model M.onnx DIR... (folders with labels.txt)
+// Usage: node --import tsx experiments/tta/tta.ts --model M.onnx DIR... (labelled folders, read as `score` reads them)
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { decodeOutput } from '../../core/decode-output.ts';
 import { decodeImage } from '../../core/image-decode.ts';
-import { inputDims, inputSize, tensorNames, type ModelMetadata } from '../../core/model-contract.ts';
+import { isLabelled, labelEntries } from '../../core/labelled-entries.ts';
+import { inputDims, inputSize, sidecarPath, tensorNames, type ModelMetadata } from '../../core/model-contract.ts';
 import { preprocessRegion, type Region } from '../../core/preprocess.ts';
+import { folderEntries } from '../../functions/node/folder-entries.ts';
 import { createSharpDecoder } from '../../functions/node/sharp-decoder.ts';
 
 const { values, positionals } = parseArgs({ options: { model: { type: 'string' } }, allowPositionals: true });
 const modelPath = values.model ?? 'models/captcha-ocr.onnx';
-const meta = JSON.parse(readFileSync(modelPath.replace(/\.onnx$/, '.json'), 'utf8')) as ModelMetadata;
+const meta = JSON.parse(readFileSync(sidecarPath(modelPath), 'utf8')) as ModelMetadata;
 const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1 });
 const names = tensorNames(meta);
 const per = inputSize(meta.input);
@@ -30,11 +32,10 @@ const windows = (w: number, h: number): Region[] => [
 ];
 const schemes: Record<string, number[]> = { alone: [0], shifts: [0, 1, 2, 3, 4], all: [0, 1, 2, 3, 4, 5, 6], scales: [0, 5, 6] };
 for (const dir of positionals) {
-  const labels = readFileSync(join(dir, 'labels.txt'), 'utf8').split('\n').filter((l) => l.length > 0);
+  const labelled = labelEntries(folderEntries(dir, 100_000)).images.filter(isLabelled);
   const right: Record<string, number> = Object.fromEntries(Object.keys(schemes).map((k) => [k, 0]));
-  const ext = dir.includes('jpg') ? 'jpg' : 'png';
-  for (let i = 0; i < labels.length; i++) {
-    const image = await decodeImage(new Uint8Array(readFileSync(join(dir, `${i}.${ext}`))), 1e7, decoder);
+  for (const { entry, label } of labelled) {
+    const image = await decodeImage(entry.read(), 1e7, decoder);
     const regions = windows(image.width, image.height);
     const input = new Float32Array(per * regions.length);
     regions.forEach((r, k) => preprocessRegion(image, r, meta.input, input, k * per));
@@ -44,8 +45,8 @@ for (const dir of positionals) {
     for (const [scheme, picks] of Object.entries(schemes)) {
       const mean = new Float32Array(rows * classes);
       for (const k of picks) for (let j = 0; j < mean.length; j++) mean[j] += probs[k * rows * classes + j] / picks.length;
-      if (decodeOutput(mean, rows, classes, meta.charset, meta.output).text === labels[i]) right[scheme]++;
+      if (decodeOutput(mean, rows, classes, meta.charset, meta.output).text === label) right[scheme]++;
     }
   }
-  console.log(dir.split('/').pop(), Object.entries(right).map(([k, v]) => `${k} ${(100 * v / labels.length).toFixed(2)} % (${labels.length - v} wrong)`).join(', '));
+  console.log(basename(dir), Object.entries(right).map(([k, v]) => `${k} ${((100 * v) / labelled.length).toFixed(2)} % (${labelled.length - v} wrong)`).join(', '));
 }
