@@ -24,9 +24,10 @@ Options:
   --out FILE.onnx       where to write the model (required)
   --opset N             ONNX opset, 13..17 (default 13)
   --fp16                store weights as float16 (half the size; inputs, outputs and maths stay float32)
-  --int8                quantize the convolutions to int8 for faster CPU serving (int8 weights per
-                        channel, uint8 activations calibrated on images; inputs and outputs stay
-                        float32), then print how often it reads the same text as the float model
+  --int8                quantize the convolutions to int8 for faster CPU serving, except one with a
+                        single input channel (int8 weights per channel, uint8 activations calibrated
+                        on images; inputs and outputs stay float32), then print how often it reads
+                        the same text as the float model
   --calibration DIR|ZIP with --int8: calibrate on your images, read as score reads them (the first N,
                         the next N for the check; labels not needed). Default: images generated from
                         the data mix the model was trained on (its metadata.json)

@@ -1,6 +1,7 @@
 /**
  * Static int8 quantization of a converted model, for serving on CPUs with int8 arithmetic
- * (onnxruntime's MLAS, AVX-512 VNNI / AVX-VNNI): every Conv whose input is never negative gets
+ * (onnxruntime's MLAS, AVX-512 VNNI / AVX-VNNI): every Conv whose input is never negative, but
+ * one of a single input channel (the image's, see quantizable below), gets
  * int8 weights (symmetric, one scale per output channel), an int32 bias and a uint8 input
  * (zero point 0, one scale per tensor from the largest value seen on calibration images), as
  * QuantizeLinear / DequantizeLinear pairs around the float graph (the "QDQ" format):
@@ -9,9 +10,11 @@
  * first (the same function: max and relu commute) so each Conv's Relu fuses with it and the
  * pool runs on uint8. The rest (the final MatMul, Softmax) stays float32.
  * A Relu after the last Conv gets a pair of its own so that Conv fuses too.
- * Measured on the campaign's 154 MFLOP model: batch 1 1.13-1.45x faster in onnxruntime-node
- * (depending on the hour), about 2x in onnxruntime-web, the reference sets read exactly as in
- * float32; the shipped 60 MFLOP model gains nothing on Node (docs/experiments.md).
+ * Measured on the campaign's 154 MFLOP model (shipped so): with every Conv quantized, batch 1
+ * 1.13-1.45x faster in onnxruntime-node (depending on the hour), about 2x in onnxruntime-web,
+ * the reference sets read exactly as in float32 (docs/experiments.md); with the first Conv left
+ * float32, 1.8x faster again in onnxruntime-node (docs/model-card.md, "Serving it"). Run 3's
+ * 60 MFLOP model gained nothing on Node.
  */
 import type * as Ort from 'onnxruntime-node';
 import { decodeOutput } from '../core/decode-output.ts';
@@ -59,12 +62,12 @@ function bytesOf(values: Float32Array | Int8Array | Int32Array | Uint8Array): Ui
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
-/** Conv -> MaxPool -> Relu (one consumer each) becomes Conv -> Relu -> MaxPool. */
-function reluBeforePool(nodes: Node[]): void {
+/** Conv -> MaxPool -> Relu (one consumer each) becomes Conv -> Relu -> MaxPool, for the Convs `quantized` picks. */
+function reluBeforePool(nodes: Node[], quantized: (conv: Node) => boolean): void {
   const consumers = (name: string) => nodes.filter((n) => n.input.includes(name)).length;
   for (let k = 0; k + 2 < nodes.length; k++) {
     const [conv, pool, relu] = nodes.slice(k, k + 3);
-    if (conv.op_type !== 'Conv' || pool.op_type !== 'MaxPool' || relu.op_type !== 'Relu') continue;
+    if (conv.op_type !== 'Conv' || pool.op_type !== 'MaxPool' || relu.op_type !== 'Relu' || !quantized(conv)) continue;
     if (pool.input[0] !== conv.output[0] || relu.input[0] !== pool.output[0] || pool.output.length !== 1) continue;
     if (consumers(conv.output[0]) !== 1 || consumers(pool.output[0]) !== 1) continue;
     const rectified = `${conv.output[0]}_relu`;
@@ -104,9 +107,13 @@ export async function quantizeInt8(onnx: Uint8Array, calibration: readonly Float
   if (calibration.length === 0) throw new RangeError('int8 quantization needs calibration images');
   const model = decode(onnx);
   const g = model.graph;
-  reluBeforePool(g.node);
   const inits = new Map(g.initializer.map((i) => [i.name, i]));
-  const convs = g.node.filter((n) => n.op_type === 'Conv' && inits.has(n.input[1]) && inits.get(n.input[1])!.data_type === FLOAT);
+  // A Conv of one input channel (the image's) stays float: onnxruntime's QLinearConv spends 40 %
+  // of the campaign model's int8 run on that layer's 1.5 M multiply-adds (profiled, batch 1),
+  // where the float kernel is several times faster.
+  const quantizable = (n: Node) => n.op_type === 'Conv' && inits.has(n.input[1]) && inits.get(n.input[1])!.data_type === FLOAT && inits.get(n.input[1])!.dims[1] !== 1;
+  reluBeforePool(g.node, quantizable);
+  const convs = g.node.filter(quantizable);
   const convolutions = g.node.filter((n) => n.op_type === 'Conv').length;
   const inputs = [...new Set(convs.map((n) => n.input[0]))];
   const producer = new Map<string, Node>();

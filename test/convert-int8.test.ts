@@ -22,7 +22,7 @@ describe('captcha-ocr convert --int8', () => {
   const dir = mkdtempSync(join(tmpdir(), 'convert-int8-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('quantizes every convolution of the shipped model; onnxruntime fuses them; it reads what float32 reads', async () => {
+  it('quantizes every convolution of the shipped model but the first (one input channel); onnxruntime fuses them; it reads what float32 reads', async () => {
     // the shipped network's convolutions (8 in run 3's, 9 in the campaign's)
     const { layers } = parseTopology((JSON.parse(readFileSync(join(shipped, 'model.json'), 'utf8')) as { modelTopology: unknown }).modelTopology);
     const convolutions = layers.filter((l) => l.className === 'Conv2D').length;
@@ -32,7 +32,7 @@ describe('captcha-ocr convert --int8', () => {
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.int8.convolutions, convolutions);
-    assert.equal(report.int8.quantized, convolutions);
+    assert.equal(report.int8.quantized, convolutions - 1);
     assert.match(report.int8.calibration, /^64 generated images of the training mix/);
     assert.equal(report.int8.checkImages, 64);
     // measured: 63 of 64 (one 0 read as an O)
@@ -47,8 +47,9 @@ describe('captcha-ocr convert --int8', () => {
     const session = await ort.InferenceSession.create(out, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized } as ort.InferenceSession.SessionOptions);
     await session.release();
     const ops = decodeModel(readFileSync(optimized)).graph.node.map((n) => n.op_type);
-    assert.equal(ops.filter((o) => o === 'QLinearConv').length, convolutions, ops.join(' '));
-    assert.equal(ops.filter((o) => o === 'Conv' || o === 'FusedConv').length, 0, ops.join(' '));
+    assert.equal(ops.filter((o) => o === 'QLinearConv').length, convolutions - 1, ops.join(' '));
+    // the first convolution stays float32 (onnxruntime's NCHWc Conv, which fuses its Relu)
+    assert.equal(ops.filter((o) => o === 'Conv' || o === 'FusedConv').length, 1, ops.join(' '));
   });
 
   it('calibrates on a folder of images (unreadable files skipped), half of them for the check', () => {
