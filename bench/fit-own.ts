@@ -3,7 +3,7 @@
 // case-sensitive alphabet of 62 characters), never the reference images. It draws TRAIN labelled
 // training images and TEST held-out ones (independent draws) into DIR/train and DIR/test
 // (PNG rendered from the SVG by sharp, labels in labels.csv), then runs the walkthrough's commands:
-//   captcha-ocr train --out DIR/run --data DIR/train --init models/tfjs --max-minutes M
+//   captcha-ocr train --out DIR/run --data DIR/train --init INIT --max-minutes M
 //   captcha-ocr convert DIR/run --out DIR/models-dir/site.onnx
 //   captcha-ocr score DIR/test --model DIR/models-dir/site.onnx --json
 // and prints the whole-text accuracy on the held-out images (case-sensitive). --curve runs the
@@ -17,8 +17,12 @@
 // --generator-from DIR (a folder where `npm install svg-captcha@1.4.0` ran). It draws with Math.random: the bench swaps in a seeded generator while it draws, so
 // the same seed gives the same images with the same svg-captcha version.
 //
+// INIT (--init) is the model fitted from: models/training/default-v3 by default, the small general
+// model (run 3, 59.7 MFLOP per image, what README's walkthrough starts from); models/tfjs (the
+// shipped campaign model, 154 MFLOP) reads the reference CAPTCHAs better but fits 2.6x fewer images
+// a minute.
 // Usage: node --import tsx bench/fit-own.ts [--dir work/fit-own] [--train 20000] [--test 1000]
-//          [--minutes 30] [--backend auto] [--seed 1] [--generator-from DIR] [--generate-only] [--curve] [--cells LIST] [--fresh]
+//          [--minutes 30] [--init models/training/default-v3] [--backend auto] [--seed 1] [--generator-from DIR] [--generate-only] [--curve] [--cells LIST] [--fresh]
 // Keep the machine otherwise idle for figures worth quoting: the budget is wall time.
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +50,7 @@ const { values } = parseArgs({
     minutes: { type: 'string' },
     backend: { type: 'string' },
     seed: { type: 'string' },
+    init: { type: 'string' },
     'generator-from': { type: 'string' },
     'generate-only': { type: 'boolean' },
     curve: { type: 'boolean' },
@@ -59,6 +64,11 @@ const testCount = Number(values.test ?? 1_000);
 const minutes = Number(values.minutes ?? 30);
 const seed = Number(values.seed ?? 1);
 const backend = values.backend ?? 'auto';
+const init = values.init ?? 'models/training/default-v3';
+if (!existsSync(join(init, 'model.json'))) {
+  console.error(`fit-own: --init: no model.json in ${init} (give a folder that train wrote)`);
+  process.exit(2);
+}
 for (const [name, v] of [['--train', trainCount], ['--test', testCount], ['--minutes', minutes], ['--seed', seed]] as const) {
   if (!(Number.isFinite(v) && v > 0)) {
     console.error(`fit-own: ${name} must be a positive number`);
@@ -150,7 +160,7 @@ function runSpeed(run: string): { steps: number; imagesPerSecond: number } {
   return { steps: state.step, imagesPerSecond: state.imagesSeen / state.elapsedSeconds };
 }
 
-/** The walkthrough: train with a time budget from the shipped model, convert, score the held-out images. */
+/** The walkthrough: train with a time budget from INIT, convert, score the held-out images. */
 function fit(images: number, budget: number): Result {
   const data = subset(images);
   const tag = `${images}-${budget}min`;
@@ -158,7 +168,7 @@ function fit(images: number, budget: number): Result {
   const onnx = join(dir, 'models-dir', images === trainCount && budget === minutes ? 'site.onnx' : `site-${tag}.onnx`);
   rmSync(run, { recursive: true, force: true });
   const t0 = performance.now();
-  captchaOcr(['train', '--out', run, '--data', data, '--init', 'models/tfjs', '--max-minutes', String(budget), '--backend', backend]);
+  captchaOcr(['train', '--out', run, '--data', data, '--init', init, '--max-minutes', String(budget), '--backend', backend]);
   const wallMinutes = (performance.now() - t0) / 60_000;
   captchaOcr(['convert', run, '--out', onnx]);
   const report = JSON.parse(captchaOcr(['score', join(dir, 'test'), '--model', onnx, '--json'], true)) as { sequenceAccuracy: number; characterAccuracy: number; scored: number; total: number };
@@ -194,12 +204,16 @@ const grid: [number, number][] =
     ? [1000, 5000, 20_000].filter((n) => n <= trainCount).flatMap((n) => [5, 15, 30].filter((m) => m <= minutes).map((m): [number, number] => [n, m]))
     : [[trainCount, minutes]]);
 const resultsFile = join(dir, 'results.json');
-const header = { generator: `${PACKAGE}@${VERSION}`, style: STYLE, seed, test: testCount, backend };
-/** Cells measured before with the same generator, seed, held-out count and backend (unless --fresh). */
+const header = { generator: `${PACKAGE}@${VERSION}`, style: STYLE, seed, test: testCount, backend, init };
+/**
+ * Cells measured before with the same generator, seed, held-out count, backend and --init (unless
+ * --fresh). Results saved before --init existed were fitted from models/tfjs when it held run 3,
+ * the weights now in models/training/default-v3.
+ */
 function earlier(): Result[] {
   if (values.fresh || !existsSync(resultsFile)) return [];
   const saved = JSON.parse(readFileSync(resultsFile, 'utf8')) as typeof header & { results: Partial<Result>[] };
-  const same = saved.generator === header.generator && saved.seed === seed && saved.test === testCount && saved.backend === backend;
+  const same = saved.generator === header.generator && saved.seed === seed && saved.test === testCount && saved.backend === backend && (saved.init ?? 'models/training/default-v3') === init;
   return same ? saved.results.filter((r): r is Result => typeof r.steps === 'number') : [];
 }
 const results = earlier();

@@ -101,12 +101,12 @@ test('several models: the selector lists them (a failed one disabled) and the re
     assert.deepEqual(await page.locator('#modelSel option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, (o as HTMLOptionElement).disabled])), [['default', false], ['shipped', false], ['', true]]);
     assert.equal(await page.inputValue('#modelSel'), 'default');
     await page.selectOption('#modelSel', 'shipped');
-    assert.match((await page.textContent('#model')) ?? '', /48 input · 36 characters/);
+    assert.match((await page.textContent('#model')) ?? '', /160x64 input · 36 characters/);
     await page.fill('#charset', '0123456789');
     await page.setInputFiles('#file', { name: 'captcha.png', mimeType: 'image/png', buffer: Buffer.from(samples[0].png) });
     await page.waitForSelector('#decode:not(.hidden)');
     const expected = ((await (await fetch(`${multi.url}/decode?model=shipped&charset=0123456789`, { method: 'POST', body: samples[0].png, headers: { 'content-type': 'image/png' } })).json()) as { text: string }).text;
-    assert.equal(expected, '61');
+    assert.equal(expected, '617');
     assert.equal(await page.textContent('#text'), expected);
     await page.screenshot({ path: join(shots, 'page-models.png') });
     await page.close();
