@@ -1,7 +1,7 @@
 /**
  * Static int8 quantization of a converted model, for serving on CPUs with int8 arithmetic
- * (onnxruntime's MLAS, AVX-512 VNNI / AVX-VNNI): every Conv whose input is never negative, but
- * one of a single input channel (the image's, see quantizable below), gets
+ * (onnxruntime's MLAS, AVX-512 VNNI / AVX-VNNI): every Conv whose input is never negative (except
+ * one of a single input channel, the image's: see `quantizable` below) gets
  * int8 weights (symmetric, one scale per output channel), an int32 bias and a uint8 input
  * (zero point 0, one scale per tensor from the largest value seen on calibration images), as
  * QuantizeLinear / DequantizeLinear pairs around the float graph (the "QDQ" format):
@@ -193,7 +193,7 @@ export async function quantizeInt8(onnx: Uint8Array, calibration: readonly Float
       nodes.push({ op_type: 'Identity', name: `${y}_identity`, input: [dq], output: [y] });
     } else nodes.push(n);
   }
-  if (quantized === 0) throw new RangeError('no convolution of this model can be quantized (int8 needs Conv layers with non-negative inputs)');
+  if (quantized === 0) throw new RangeError('no convolution of this model can be quantized (int8 needs Conv layers of more than one input channel with non-negative inputs)');
   g.node = nodes;
   g.initializer = [...g.initializer.filter((i) => !replaced.has(i.name)), ...added];
   return { onnx: encode(model), quantized, convolutions };
