@@ -64,7 +64,9 @@ const testCount = Number(values.test ?? 1_000);
 const minutes = Number(values.minutes ?? 30);
 const seed = Number(values.seed ?? 1);
 const backend = values.backend ?? 'auto';
-const init = values.init ?? 'models/training/default-v3';
+/** Run 3's export: where the walkthrough fits from, and what results.json cells saved before --init were fitted from. */
+const RUN3 = 'models/training/default-v3';
+const init = values.init ?? RUN3;
 if (!existsSync(join(init, 'model.json'))) {
   console.error(`fit-own: --init: no model.json in ${init} (give a folder that train wrote)`);
   process.exit(2);
@@ -213,7 +215,7 @@ const header = { generator: `${PACKAGE}@${VERSION}`, style: STYLE, seed, test: t
 function earlier(): Result[] {
   if (values.fresh || !existsSync(resultsFile)) return [];
   const saved = JSON.parse(readFileSync(resultsFile, 'utf8')) as typeof header & { results: Partial<Result>[] };
-  const same = saved.generator === header.generator && saved.seed === seed && saved.test === testCount && saved.backend === backend && (saved.init ?? 'models/training/default-v3') === init;
+  const same = saved.generator === header.generator && saved.seed === seed && saved.test === testCount && saved.backend === backend && (saved.init ?? RUN3) === init;
   return same ? saved.results.filter((r): r is Result => typeof r.steps === 'number') : [];
 }
 const results = earlier();
