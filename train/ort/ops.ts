@@ -1,3 +1,4 @@
+import { DataType } from '../../convert/graph/graph-builder.ts';
 import { sizeOf, type Tape } from './tape.ts';
 
 /**
@@ -49,64 +50,85 @@ function samePads(kernel: number, dilation: number): [number, number] {
  * (one Gemm or one batched MatMul, see below); the result is in tfjs's kernel layout.
  */
 export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined, padding: 'same' | 'valid'): Tensor {
-  const [kh, kw, cin, cout] = kernelShape;
+  const geometry = convGeometry(x, kernelShape, padding);
+  const { n, cout, ho, wo, pads } = geometry;
+  // The kernel as onnxruntime wants it, [O, I, kh, kw]; its gradient comes back in tfjs layout below.
+  const weights = t.op('Transpose', [kernel], { perm: [3, 2, 0, 1] });
+  const y = t.op('Conv', bias ? [x.name, weights, bias] : [x.name, weights], { kernel_shape: [kernelShape[0], kernelShape[1]], pads: [...pads] });
+  t.record(y, (dy) => convGradients(t, x, kernel, kernelShape, bias, geometry, dy));
+  return { name: y, shape: [n, ho, wo, cout], layout: 'nchw' };
+}
+
+interface ConvGeometry {
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly cout: number;
+  /** The convolution's output size. */
+  readonly ho: number;
+  readonly wo: number;
+  /** ONNX pads [top, left, bottom, right]. */
+  readonly pads: readonly number[];
+}
+
+function convGeometry(x: Tensor, kernelShape: readonly number[], padding: 'same' | 'valid'): ConvGeometry {
+  const [kh, kw, , cout] = kernelShape;
   const [n, h, w] = x.shape;
   const [top, bottom] = padding === 'same' ? samePads(kh, 1) : [0, 0];
   const [left, right] = padding === 'same' ? samePads(kw, 1) : [0, 0];
-  const ho = h + top + bottom - kh + 1;
-  const wo = w + left + right - kw + 1;
-  const pads = [top, left, bottom, right];
-  // The kernel as onnxruntime wants it, [O, I, kh, kw]; its gradient comes back in tfjs layout below.
-  const weights = t.op('Transpose', [kernel], { perm: [3, 2, 0, 1] });
-  const y = t.op('Conv', bias ? [x.name, weights, bias] : [x.name, weights], { kernel_shape: [kh, kw], pads });
-  t.record(y, (dy) => {
-    // dX: a plain convolution of dY with the kernel flipped and its in/out channels swapped
-    // (onnxruntime's ConvTranspose took twice as long for the same arithmetic).
-    // (None for the first layer: nothing needs the image's gradient.)
-    if (t.needsGradient(x.name)) {
-      const swapped = t.op('Transpose', [kernel], { perm: [2, 3, 0, 1] });
-      const flipped = t.op('Slice', [swapped, t.int64('starts', [-1, -1]), t.int64('ends', [-(2 ** 31), -(2 ** 31)]), t.int64('axes', [2, 3]), t.int64('steps', [-1, -1])]);
-      t.accumulate(x.name, t.op('Conv', [dy, flipped], { kernel_shape: [kh, kw], pads: [kh - 1 - top, kw - 1 - left, kh - 1 - bottom, kw - 1 - right] }));
+  return { n, h, w, cout, ho: h + top + bottom - kh + 1, wo: w + left + right - kw + 1, pads: [top, left, bottom, right] };
+}
+
+/** The gradients of a stride-1 convolution (input, bias, kernel) given that of its output, `dy` ([N, O, ho, wo]). */
+function convGradients(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined, geometry: ConvGeometry, dy: string): void {
+  const [kh, kw, cin, cout] = kernelShape;
+  const { n, h, w, ho, wo } = geometry;
+  const [top, left, bottom, right] = geometry.pads;
+  // dX: a plain convolution of dY with the kernel flipped and its in/out channels swapped
+  // (onnxruntime's ConvTranspose took twice as long for the same arithmetic).
+  // (None for the first layer: nothing needs the image's gradient.)
+  if (t.needsGradient(x.name)) {
+    const swapped = t.op('Transpose', [kernel], { perm: [2, 3, 0, 1] });
+    const flipped = t.op('Slice', [swapped, t.int64('starts', [-1, -1]), t.int64('ends', [-(2 ** 31), -(2 ** 31)]), t.int64('axes', [2, 3]), t.int64('steps', [-1, -1])]);
+    t.accumulate(x.name, t.op('Conv', [dy, flipped], { kernel_shape: [kh, kw], pads: [kh - 1 - top, kw - 1 - left, kh - 1 - bottom, kw - 1 - right] }));
+  }
+  if (bias) t.accumulate(bias, t.op('ReduceSum', [dy, t.int64('axes', [0, 2, 3])], { keepdims: 0 }));
+  // dW: the input's kh x kw shifted windows (block copies) times dY. Two layouts, chosen per
+  // layer by which moves fewer floats:
+  // - batch folded into the product (layers whose kernel outgrows their maps: the deep
+  //   blocks, the collapse and the sequence layers): X and dY transposed channels-major
+  //   ([I, N, H, W], [O, N*Ho*Wo]), the windows stacked to [kh*kw*I, N*Ho*Wo], one Gemm gives
+  //   [kh*kw*I, O], which is already tfjs's kernel layout: no per-image [O, kh*kw*I] results
+  //   to sum over the batch. Backward 52.5 -> 47.7 ms (48x128, batch 32, onnxruntime profile);
+  //   applied to every layer it was no faster, since the transposes of the large early maps
+  //   cost what the batch sum saves.
+  // - per image (the early, large maps): windows [N, kh*kw*I, Ho*Wo] channels first, dY as it
+  //   is ([N, O, Ho*Wo]) times the windows transposed in one batched MatMul (onnxruntime folds
+  //   the transpose in), summed over the batch, the small [O, kh*kw*I] result transposed.
+  // Measured slower: the windows channels last (Concat interleaves), a Gemm per tap (too
+  // narrow to use both cores), dW as a Conv of X^T with dY^T (backward 109 ms), and the
+  // windows made by a Conv with one-hot filters (its NCHWc reorders cost the gain).
+  const foldBatch = n * cout * kh * kw * cin > n * cin * h * w + n * cout * ho * wo;
+  const source = foldBatch ? t.op('Transpose', [x.name], { perm: [1, 0, 2, 3] }) : x.name;
+  const padded = top + bottom + left + right > 0 ? t.op('Pad', [source, t.int64('pads', [0, 0, top, left, 0, 0, bottom, right])]) : source;
+  const taps: string[] = [];
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const whole = a === 0 && b === 0 && ho === h + top + bottom && wo === w + left + right;
+      taps.push(whole ? padded : t.op('Slice', [padded, t.int64('starts', [a, b]), t.int64('ends', [a + ho, b + wo]), t.int64('axes', [2, 3])]));
     }
-    if (bias) t.accumulate(bias, t.op('ReduceSum', [dy, t.int64('axes', [0, 2, 3])], { keepdims: 0 }));
-    // dW: the input's kh x kw shifted windows (block copies) times dY. Two layouts, chosen per
-    // layer by which moves fewer floats:
-    // - batch folded into the product (layers whose kernel outgrows their maps: the deep
-    //   blocks, the collapse and the sequence layers): X and dY transposed channels-major
-    //   ([I, N, H, W], [O, N*Ho*Wo]), the windows stacked to [kh*kw*I, N*Ho*Wo], one Gemm gives
-    //   [kh*kw*I, O], which is already tfjs's kernel layout: no per-image [O, kh*kw*I] results
-    //   to sum over the batch. Backward 52.5 -> 47.7 ms (48x128, batch 32, onnxruntime profile);
-    //   applied to every layer it was no faster, since the transposes of the large early maps
-    //   cost what the batch sum saves.
-    // - per image (the early, large maps): windows [N, kh*kw*I, Ho*Wo] channels first, dY as it
-    //   is ([N, O, Ho*Wo]) times the windows transposed in one batched MatMul (onnxruntime folds
-    //   the transpose in), summed over the batch, the small [O, kh*kw*I] result transposed.
-    // Measured slower: the windows channels last (Concat interleaves), a Gemm per tap (too
-    // narrow to use both cores), dW as a Conv of X^T with dY^T (backward 109 ms), and the
-    // windows made by a Conv with one-hot filters (its NCHWc reorders cost the gain).
-    const foldBatch = n * cout * kh * kw * cin > n * cin * h * w + n * cout * ho * wo;
-    const source = foldBatch ? t.op('Transpose', [x.name], { perm: [1, 0, 2, 3] }) : x.name;
-    const padded = top + bottom + left + right > 0 ? t.op('Pad', [source, t.int64('pads', [0, 0, top, left, 0, 0, bottom, right])]) : source;
-    const taps: string[] = [];
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        const whole = a === 0 && b === 0 && ho === h + top + bottom && wo === w + left + right;
-        taps.push(whole ? padded : t.op('Slice', [padded, t.int64('starts', [a, b]), t.int64('ends', [a + ho, b + wo]), t.int64('axes', [2, 3])]));
-      }
-    }
-    const windows = taps.length === 1 ? taps[0] : t.op('Concat', taps, { axis: foldBatch ? 0 : 1 });
-    if (foldBatch) {
-      const columns = t.op('Reshape', [windows, t.int64('shape', [kh * kw * cin, n * ho * wo])]);
-      const dyRows = t.op('Reshape', [t.op('Transpose', [dy], { perm: [1, 0, 2, 3] }), t.int64('shape', [cout, n * ho * wo])]);
-      t.accumulate(kernel, t.op('Reshape', [t.op('Gemm', [columns, dyRows], { transB: 1 }), t.int64('shape', [kh, kw, cin, cout])]));
-      return;
-    }
-    const columns = t.op('Reshape', [windows, t.int64('shape', [n, kh * kw * cin, ho * wo])]);
-    const dyRows = t.op('Reshape', [dy, t.int64('shape', [n, cout, ho * wo])]);
-    const dwT = t.op('ReduceSum', [t.op('MatMul', [dyRows, t.op('Transpose', [columns], { perm: [0, 2, 1] })]), t.int64('axes', [0])], { keepdims: 0 });
-    t.accumulate(kernel, t.op('Reshape', [t.op('Transpose', [dwT], { perm: [1, 0] }), t.int64('shape', [kh, kw, cin, cout])]));
-  });
-  return { name: y, shape: [n, ho, wo, cout], layout: 'nchw' };
+  }
+  const windows = taps.length === 1 ? taps[0] : t.op('Concat', taps, { axis: foldBatch ? 0 : 1 });
+  if (foldBatch) {
+    const columns = t.op('Reshape', [windows, t.int64('shape', [kh * kw * cin, n * ho * wo])]);
+    const dyRows = t.op('Reshape', [t.op('Transpose', [dy], { perm: [1, 0, 2, 3] }), t.int64('shape', [cout, n * ho * wo])]);
+    t.accumulate(kernel, t.op('Reshape', [t.op('Gemm', [columns, dyRows], { transB: 1 }), t.int64('shape', [kh, kw, cin, cout])]));
+    return;
+  }
+  const columns = t.op('Reshape', [windows, t.int64('shape', [n, kh * kw * cin, ho * wo])]);
+  const dyRows = t.op('Reshape', [dy, t.int64('shape', [n, cout, ho * wo])]);
+  const dwT = t.op('ReduceSum', [t.op('MatMul', [dyRows, t.op('Transpose', [columns], { perm: [0, 2, 1] })]), t.int64('axes', [0])], { keepdims: 0 });
+  t.accumulate(kernel, t.op('Reshape', [t.op('Transpose', [dwT], { perm: [1, 0] }), t.int64('shape', [kh, kw, cin, cout])]));
 }
 
 /**
@@ -125,16 +147,75 @@ export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
  * as one byte, turned into MaxUnpool's index in the backward by a constant corner index plus
  * 0, 1, W or W+1): 3-4x faster than MaxPool with indices alone, but in the step (48x128, batch
  * 32, three interleaved rounds) forward 32-38 ms against 34-41 and backward 47-58 against 43-53.
+ * What did pay is not to pool a convolution's full output at all (convMaxPool, below); this
+ * op remains for pools after anything else.
  */
 export function maxPool(t: Tape, x: Tensor, pool: readonly number[], strides: readonly number[]): Tensor {
   if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);
   const [n, h, w, c] = x.shape;
   const attrs = { kernel_shape: [...pool], strides: [...strides] };
   const [y, indices] = t.g.opMulti('MaxPool', [x.name], 2, attrs);
+  t.markInt64(indices);
   t.record(y, (dy) => t.accumulate(x.name, t.op('MaxUnpool', [dy, indices, t.int64('shape', [n, c, h, w])], attrs)));
   const ho = Math.floor((h - pool[0]) / strides[0]) + 1;
   const wo = Math.floor((w - pool[1]) / strides[1]) + 1;
   return { name: y, shape: [n, ho, wo, c], layout: 'nchw' };
+}
+
+/**
+ * A convolution (stride 1) followed by max pooling (stride >= pool, no padding), without the
+ * convolution's full output: one strided convolution per place in the pooling window (its
+ * "phase", row-major), the elementwise Max of the phases, and the pool's indices from which
+ * phase is the first maximum (Where over Equal). Same values and gradient as conv2d then maxPool
+ * (the gradient goes to the first maximum of each window, as in tfjs), but onnxruntime's
+ * MaxPool with indices, the largest single cost of the forward pass, is gone.
+ */
+export function convMaxPool(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined, padding: 'same' | 'valid', pool: readonly number[], strides: readonly number[]): Tensor {
+  if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);
+  const geometry = convGeometry(x, kernelShape, padding);
+  const { n, h, w, cout, ho: hc, wo: wc } = geometry;
+  // The indices are computed in float32, exact below 2^24.
+  if (n * cout * hc * wc >= 2 ** 24) return maxPool(t, conv2d(t, x, kernel, kernelShape, bias, padding), pool, strides);
+  const [kh, kw] = kernelShape;
+  const [ph, pw] = pool;
+  const [sh, sw] = strides;
+  const [top, left] = geometry.pads;
+  const ho = Math.floor((hc - ph) / sh) + 1;
+  const wo = Math.floor((wc - pw) / sw) + 1;
+  const weights = t.op('Transpose', [kernel], { perm: [3, 2, 0, 1] });
+  // One axis of a phase: the input rows (columns) it reads, as a slice of x and the pads around it.
+  const span = (offset: number, pad: number, size: number, count: number, stride: number, k: number) => {
+    const lo = offset - pad;
+    const hi = lo + (count - 1) * stride + k;
+    return { start: Math.max(0, lo), end: Math.min(size, hi), before: Math.max(0, -lo), after: Math.max(0, hi - size) };
+  };
+  const phases: string[] = [];
+  for (let di = 0; di < ph; di++) {
+    for (let dj = 0; dj < pw; dj++) {
+      const rows = span(di, top, h, ho, sh, kh);
+      const cols = span(dj, left, w, wo, sw, kw);
+      const sliced = rows.start > 0 || rows.end < h || cols.start > 0 || cols.end < w;
+      const input = sliced ? t.op('Slice', [x.name, t.int64('starts', [rows.start, cols.start]), t.int64('ends', [rows.end, cols.end]), t.int64('axes', [2, 3])]) : x.name;
+      const pads = [rows.before, cols.before, rows.after, cols.after];
+      phases.push(t.op('Conv', bias ? [input, weights, bias] : [input, weights], { kernel_shape: [kh, kw], pads, strides: [sh, sw] }));
+    }
+  }
+  const y = phases.length === 1 ? phases[0] : t.op('Max', phases);
+  // The first maximum's flat index in the convolution's full output [N, O, hc, wc] (MaxUnpool's
+  // convention): the window's corner (n, o, i * sh, j * sw) plus the phase's offset
+  // di * wc + dj, chosen in float32 (Where on int64 took twice as long) and added to a constant
+  // of every window's corner.
+  const corners = new Float32Array(n * cout * ho * wo);
+  for (let m = 0, q = 0; m < n * cout; m++) for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) corners[q++] = m * hc * wc + i * sh * wc + j * sw;
+  let place = t.scalar('offset', (ph - 1) * wc + pw - 1);
+  for (let k = phases.length - 2; k >= 0; k--) place = t.op('Where', [t.op('Equal', [phases[k], y]), t.scalar('offset', Math.floor(k / pw) * wc + (k % pw)), place]);
+  const indices = t.op('Cast', [t.op('Add', [place, t.g.float('corners', corners, [n, cout, ho, wo])])], { to: DataType.INT64 });
+  t.markInt64(indices);
+  t.record(y, (dy) => {
+    const full = t.op('MaxUnpool', [dy, indices, t.int64('shape', [n, cout, hc, wc])], { kernel_shape: [...pool], strides: [...strides] });
+    convGradients(t, x, kernel, kernelShape, bias, geometry, full);
+  });
+  return { name: y, shape: [n, ho, wo, cout], layout: 'nchw' };
 }
 
 /** What a batch norm in training mode reports for its moving averages. */

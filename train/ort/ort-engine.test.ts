@@ -92,6 +92,9 @@ const LAYER_CASES: { name: string; h: number; w: number; flat?: boolean; body: (
   { name: 'MaxPooling2D 2x2 on odd sizes', h: 7, w: 9, body: (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(3, 3).apply(x)) as tf.SymbolicTensor },
   // Exact ties inside windows: the gradient goes to the first maximum, as in tfjs.
   { name: 'MaxPooling2D 2x2 over constant image regions (ties)', h: 8, w: 12, flat: true, body: (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(3, 3, { activation: 'relu' }).apply(x)) as tf.SymbolicTensor },
+  // A linear convolution whose only consumer is the pool: one strided convolution per window place (convMaxPool).
+  { name: 'Conv2D (bias) then MaxPooling2D 2x2 as one convolution per window place, over constant image regions (ties)', h: 8, w: 12, flat: true, body: (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(3, 3).apply(x)) as tf.SymbolicTensor },
+  { name: "Conv2D 'valid' then MaxPooling2D 2x2 with stride 3, as one convolution per window place, odd sizes", h: 9, w: 12, body: (x) => tf.layers.maxPooling2d({ poolSize: 2, strides: 3 }).apply(conv(3, 3, { padding: 'valid' }).apply(x)) as tf.SymbolicTensor },
   { name: 'MaxPooling2D 2x1 and stride 3 > pool 2', h: 8, w: 9, body: (x) => tf.layers.maxPooling2d({ poolSize: 2, strides: 3 }).apply(tf.layers.maxPooling2d({ poolSize: [2, 1] }).apply(conv(2, 3).apply(x))) as tf.SymbolicTensor },
   {
     name: 'BatchNormalization on feature maps, Activation relu',
@@ -244,6 +247,21 @@ test("the backward graph computes no gradient for the image: one dX convolution 
   const convLayers = model.layers.filter((l) => l.getClassName() === 'Conv2D').length;
   const backwardConvs = decodeModel(graphs.backward).graph.node.filter((n) => n.op_type === 'Conv').length;
   assert.equal(backwardConvs, convLayers - 1);
+});
+
+test('a linear convolution whose only consumer is a max pooling runs as one strided convolution per window place, without MaxPool, below 2^24 output floats', () => {
+  const model = tinyModel(64, 128, (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(16, 3).apply(x)) as tf.SymbolicTensor);
+  const ops = (batch: number) => decodeModel(buildTrainingGraphs(model, LOGITS_LAYER, batch).forward).graph.node.map((n) => n.op_type);
+  const count = (list: string[], op: string) => list.filter((o) => o === op).length;
+  const fused = ops(2);
+  assert.deepEqual([count(fused, 'Conv'), count(fused, 'MaxPool'), count(fused, 'Max')], [4, 0, 1]);
+  // 128 x 16 x 64 x 128 = 2^24 convolution outputs: the pool's float32 indices would not be exact.
+  const plain = ops(128);
+  assert.deepEqual([count(plain, 'Conv'), count(plain, 'MaxPool')], [1, 1]);
+  // With a ReLU between them the pool stays a MaxPool.
+  const relu = tinyModel(8, 8, (x) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(4, 3, { activation: 'relu' }).apply(x)) as tf.SymbolicTensor);
+  const withRelu = decodeModel(buildTrainingGraphs(relu, LOGITS_LAYER, 2).forward).graph.node.map((n) => n.op_type);
+  assert.deepEqual([count(withRelu, 'Conv'), count(withRelu, 'MaxPool')], [1, 1]);
 });
 
 test('dW is one Gemm (batch folded) exactly where a layer has more weights than input and output floats per image', () => {

@@ -13,6 +13,16 @@ export class Tape {
   private readonly steps: { output: string; backward: Backward }[] = [];
   private readonly grads = new Map<string, string[]>();
   private readonly constants = new Set<string>();
+  private readonly int64s = new Set<string>();
+
+  /** Marks a tensor of int64 elements (pool indices); every other tensor is float32. */
+  markInt64(tensor: string): void {
+    this.int64s.add(tensor);
+  }
+
+  isInt64(tensor: string): boolean {
+    return this.int64s.has(tensor);
+  }
 
   /** Marks a tensor that needs no gradient (the image input, and what is computed from it alone). */
   markConstant(tensor: string): void {

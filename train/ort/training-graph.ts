@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { INPUT_NAME } from '../../core/model-contract.ts';
 import { DataType } from '../../convert/graph/graph-builder.ts';
 import { encodeModel } from '../../convert/onnx/onnx-schema.ts';
-import { batchNorm, concatLast, conv2d, dense, dropout, maxPool, relu, reshape, toNchw, toTf, type BatchStats, type Tensor } from './ops.ts';
+import { batchNorm, concatLast, conv2d, convMaxPool, dense, dropout, maxPool, relu, reshape, toNchw, toTf, type BatchStats, type Tensor } from './ops.ts';
 import { sizeOf, Tape } from './tape.ts';
 
 /** The graph's image input: named as the model's input (core/model-contract.ts). */
@@ -74,7 +74,8 @@ const valueInfo = (name: string, elemType: number, dims?: readonly number[]) => 
  * `logitsLayer`, for batches of `batchSize`. Supported layers: InputLayer, Conv2D (stride 1,
  * 'same' or 'valid', relu or linear), MaxPooling2D (no overlap, 'valid'), BatchNormalization
  * (channels last), Activation (relu, linear), Dense, Reshape, Flatten, Dropout, Concatenate
- * (last axis). Anything else throws UnsupportedForEngineError.
+ * (last axis). Anything else throws UnsupportedForEngineError. A linear Conv2D whose only
+ * consumer is a MaxPooling2D is emitted together with it (ops.ts, convMaxPool).
  */
 export function buildTrainingGraphs(model: tf.LayersModel, logitsLayer: string, batchSize: number): TrainingGraphs {
   return emit(model, logitsLayer, batchSize);
@@ -112,6 +113,14 @@ function emit(model: tf.LayersModel, logitsLayer: string, n: number): TrainingGr
     return { name: weightInputs[index], shape: v.shape as number[] };
   };
 
+  // A convolution whose output goes only to a max pooling is emitted with it (convMaxPool).
+  const consumers = new Map<string, LayerLike[]>();
+  for (const raw of model.layers) {
+    const layer = raw as unknown as LayerLike;
+    for (const node of layer.inboundNodes) for (const l of node.inboundLayers) consumers.set(l.name, [...(consumers.get(l.name) ?? []), layer]);
+  }
+  const pendingConvs = new Map<string, (pool: readonly number[], strides: readonly number[]) => Tensor>();
+
   for (const raw of model.layers) {
     const layer = raw as unknown as LayerLike;
     const cls = layer.getClassName();
@@ -124,6 +133,17 @@ function emit(model: tf.LayersModel, logitsLayer: string, n: number): TrainingGr
       continue;
     }
     if (layer.inboundNodes.length !== 1) throw new UnsupportedForEngineError(layer.name, 'a layer called more than once (shared weights)');
+    const pending = cls === 'MaxPooling2D' && config.padding === 'valid' ? pendingConvs.get(layer.inboundNodes[0].inboundLayers[0]?.name) : undefined;
+    if (pending) {
+      const pool = config.poolSize as number[];
+      const y = pending(pool, (config.strides as number[] | null) ?? pool);
+      values.set(layer.name, y);
+      if (layer.name === logitsLayer) {
+        logits = toTf(t, y);
+        break;
+      }
+      continue;
+    }
     const ins = layer.inboundNodes[0].inboundLayers.map((l) => {
       const v = values.get(l.name);
       if (!v) throw new UnsupportedForEngineError(layer.name, `its input ${l.name} comes before it is computed`);
@@ -147,7 +167,15 @@ function emit(model: tf.LayersModel, logitsLayer: string, n: number): TrainingGr
         const kernel = weightOf(layer, 'kernel');
         if (!kernel) throw new UnsupportedForEngineError(layer.name, 'a frozen kernel');
         const bias = config.useBias ? weightOf(layer, 'bias') : undefined;
-        y = activation(conv2d(t, toNchw(t, x), kernel.name, kernel.shape, bias?.name, config.padding === 'same' ? 'same' : 'valid'));
+        const padding = config.padding === 'same' ? 'same' : 'valid';
+        const next = consumers.get(layer.name) ?? [];
+        const linear = ((config.activation as string | undefined) ?? 'linear') === 'linear';
+        if (linear && layer.name !== logitsLayer && next.length === 1 && next[0].getClassName() === 'MaxPooling2D' && next[0].getConfig().padding === 'valid' && next[0].inboundNodes.length === 1) {
+          const nx = toNchw(t, x);
+          pendingConvs.set(layer.name, (pool, strides) => convMaxPool(t, nx, kernel.name, kernel.shape, bias?.name, padding, pool, strides));
+          continue;
+        }
+        y = activation(conv2d(t, toNchw(t, x), kernel.name, kernel.shape, bias?.name, padding));
         break;
       }
       case 'MaxPooling2D': {
@@ -235,12 +263,11 @@ function emit(model: tf.LayersModel, logitsLayer: string, n: number): TrainingGr
   const forwardNodes = t.g.nodes.slice(0, forwardEnd);
   const backwardNodes = t.g.nodes.slice(forwardEnd);
   // What the backward part reads from the forward part travels as outputs of one session and
-  // inputs of the other (no forward pass twice); indices of MaxPool are int64.
-  const produced = new Map<string, { opType: string; index: number }>();
-  for (const node of forwardNodes) node.outputs.forEach((o, index) => produced.set(o, { opType: node.opType, index }));
+  // inputs of the other (no forward pass twice); pool indices are int64.
+  const produced = new Set(forwardNodes.flatMap((node) => node.outputs));
   const backwardReads = new Set(backwardNodes.flatMap((node) => node.inputs));
   const saved = [...backwardReads].filter((name) => produced.has(name) && !forwardOutputs.some((o) => o.name === name));
-  const elemType = (name: string) => (produced.get(name)?.opType === 'MaxPool' && produced.get(name)?.index === 1 ? DataType.INT64 : DataType.FLOAT);
+  const elemType = (name: string) => (t.isInt64(name) ? DataType.INT64 : DataType.FLOAT);
   const forwardReads = new Set(forwardNodes.flatMap((node) => node.inputs));
   const part = (name: string, nodes: typeof forwardNodes, reads: Set<string>, ins: { name: string; shape?: readonly number[] }[], outs: { name: string; shape?: readonly number[] }[]) =>
     encodeModel({
