@@ -63,7 +63,8 @@ async function createSessions(graphs: TrainingGraphs, providers: readonly string
       // the data workers hold up, were no faster: `train --max-steps 60`, three interleaved
       // rounds, 275-294 images/s without, 267-300 with 4, 225-278 with 16. Nor were more
       // threads than cores (three more rounds: 246-311 with 2, 217-284 with 3, 233-292
-      // with 4).
+      // with 4). The parallel execution mode (2 inter-op threads, 1 or 2 intra-op) nearly
+      // doubled the step (docs/training.md).
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
     try {
