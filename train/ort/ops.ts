@@ -227,7 +227,10 @@ export interface BatchStats {
 /**
  * Batch normalisation in training mode over the channels (axis 1 of an NCHW map, or the last
  * axis of a tf-layout tensor), with the batch's mean and biased variance as extra outputs.
- * Gradient: dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)).
+ * y = centred * (gamma / sigma) + beta, with centred = x - mean (the per-channel factor is
+ * computed once, so the map is passed over twice instead of four times; xhat = centred / sigma
+ * is never stored). Gradient, in the same terms:
+ * dx = gamma / sigma * (dy - mean(dy) - centred / sigma^2 * mean(dy * centred)).
  */
 export function batchNorm(t: Tape, x: Tensor, gamma: string, beta: string, epsilon: number): { y: Tensor; stats: BatchStats } {
   const rank = x.shape.length;
@@ -236,23 +239,24 @@ export function batchNorm(t: Tape, x: Tensor, gamma: string, beta: string, epsil
   const axes = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== channelAxis);
   const count = sizeOf(x.shape) / channels;
   const bshape = Array.from({ length: rank }, (_, i) => (i === channelAxis ? channels : 1));
+  const invCount = t.scalar('inv_count', 1 / count);
   const mean = t.op('ReduceMean', [x.name], { axes, keepdims: 1 });
   const centred = t.op('Sub', [x.name, mean]);
-  const variance = t.op('ReduceMean', [t.op('Mul', [centred, centred])], { axes, keepdims: 1 });
+  const variance = t.op('Mul', [t.op('ReduceSumSquare', [centred], { axes, keepdims: 1 }), invCount]);
   const invStd = t.op('Reciprocal', [t.op('Sqrt', [t.op('Add', [variance, t.scalar('epsilon', epsilon)])])]);
-  const xhat = t.op('Mul', [centred, invStd]);
   const g = t.op('Reshape', [gamma, t.int64('shape', bshape)]);
   const b = t.op('Reshape', [beta, t.int64('shape', bshape)]);
-  const y = t.op('Add', [t.op('Mul', [xhat, g]), b]);
+  const scale = t.op('Mul', [g, invStd]);
+  const y = t.op('Add', [t.op('Mul', [centred, scale]), b]);
   t.record(y, (dy) => {
     const reduceAxes = t.int64('axes', axes);
     const dbeta = t.op('ReduceSum', [dy, reduceAxes], { keepdims: 1 });
-    const dgamma = t.op('ReduceSum', [t.op('Mul', [dy, xhat]), reduceAxes], { keepdims: 1 });
+    const dyCentred = t.op('ReduceSum', [t.op('Mul', [dy, centred]), reduceAxes], { keepdims: 1 });
     t.accumulate(beta, t.op('Reshape', [dbeta, t.int64('shape', [channels])]));
-    t.accumulate(gamma, t.op('Reshape', [dgamma, t.int64('shape', [channels])]));
-    const invCount = t.scalar('inv_count', 1 / count);
-    const inner = t.op('Sub', [t.op('Sub', [dy, t.op('Mul', [dbeta, invCount])]), t.op('Mul', [xhat, t.op('Mul', [dgamma, invCount])])]);
-    t.accumulate(x.name, t.op('Mul', [inner, t.op('Mul', [g, invStd])]));
+    t.accumulate(gamma, t.op('Reshape', [t.op('Mul', [dyCentred, invStd]), t.int64('shape', [channels])]));
+    const slope = t.op('Mul', [t.op('Mul', [invStd, invStd]), t.op('Mul', [dyCentred, invCount])]);
+    const inner = t.op('Sub', [t.op('Sub', [dy, t.op('Mul', [dbeta, invCount])]), t.op('Mul', [centred, slope])]);
+    t.accumulate(x.name, t.op('Mul', [inner, scale]));
   });
   const flat = (v: string) => t.op('Reshape', [v, t.int64('shape', [channels])]);
   return { y: { name: y, shape: x.shape, layout: x.layout }, stats: { mean: flat(mean), variance: flat(variance) } };
