@@ -107,9 +107,9 @@ function convGradients(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
   //   the transpose in), summed over the batch, the small [O, kh*kw*I] result transposed.
   // Measured slower: the windows channels last (Concat interleaves), a Gemm per tap (too
   // narrow to use both cores), dW as a Conv of X^T with dY^T (backward 109 ms), and the
-  // windows made by a Conv with one-hot filters (its NCHWc reorders cost the gain), and each
-// window as one contiguous run of the padded map's flattened rows (slices 1.9 ms a step faster,
-// but padding dY to the padded width cost 1.8 ms more: no gain, 2026-12-07).
+  // windows made by a Conv with one-hot filters (its NCHWc reorders cost the gain); no faster:
+  // each window as one contiguous run of the padded map's flattened rows (slices 1.9 ms a step
+  // faster, but padding dY to the padded width cost 1.8 ms more; 2026-12-07).
   const foldBatch = n * cout * kh * kw * cin > n * cin * h * w + n * cout * ho * wo;
   const source = foldBatch ? t.op('Transpose', [x.name], { perm: [1, 0, 2, 3] }) : x.name;
   const padded = top + bottom + left + right > 0 ? t.op('Pad', [source, t.int64('pads', [0, 0, top, left, 0, 0, bottom, right])]) : source;
