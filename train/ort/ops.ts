@@ -52,11 +52,15 @@ function samePads(kernel: number, dilation: number): [number, number] {
 export function conv2d(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined, padding: 'same' | 'valid'): Tensor {
   const geometry = convGeometry(x, kernelShape, padding);
   const { n, cout, ho, wo, pads } = geometry;
-  // The kernel as onnxruntime wants it, [O, I, kh, kw]; its gradient comes back in tfjs layout below.
-  const weights = t.op('Transpose', [kernel], { perm: [3, 2, 0, 1] });
+  const weights = onnxKernel(t, kernel);
   const y = t.op('Conv', bias ? [x.name, weights, bias] : [x.name, weights], { kernel_shape: [kernelShape[0], kernelShape[1]], pads: [...pads] });
   t.record(y, (dy) => convGradients(t, x, kernel, kernelShape, bias, geometry, dy));
   return { name: y, shape: [n, ho, wo, cout], layout: 'nchw' };
+}
+
+/** A tfjs kernel [kh, kw, I, O] as onnxruntime's Conv wants it, [O, I, kh, kw]; its gradient comes back in tfjs layout (convGradients). */
+function onnxKernel(t: Tape, kernel: string): string {
+  return t.op('Transpose', [kernel], { perm: [3, 2, 0, 1] });
 }
 
 interface ConvGeometry {
@@ -133,6 +137,12 @@ function convGradients(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
   t.accumulate(kernel, t.op('Reshape', [t.op('Transpose', [dwT], { perm: [1, 0] }), t.int64('shape', [kh, kw, cin, cout])]));
 }
 
+/** The output size of a max pooling without padding; overlapping windows are refused (MaxUnpool could not route their gradient). */
+function pooledSize(h: number, w: number, pool: readonly number[], strides: readonly number[]): [number, number] {
+  if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);
+  return [Math.floor((h - pool[0]) / strides[0]) + 1, Math.floor((w - pool[1]) / strides[1]) + 1];
+}
+
 /**
  * Max pooling without padding, windows not overlapping (stride >= pool). The gradient goes
  * through MaxUnpool with the pool's indices: to the first maximum of each window in row-major
@@ -153,14 +163,12 @@ function convGradients(t: Tape, x: Tensor, kernel: string, kernelShape: readonly
  * op remains for pools after anything else.
  */
 export function maxPool(t: Tape, x: Tensor, pool: readonly number[], strides: readonly number[]): Tensor {
-  if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);
   const [n, h, w, c] = x.shape;
+  const [ho, wo] = pooledSize(h, w, pool, strides);
   const attrs = { kernel_shape: [...pool], strides: [...strides] };
   const [y, indices] = t.g.opMulti('MaxPool', [x.name], 2, attrs);
   t.markInt64(indices);
   t.record(y, (dy) => t.accumulate(x.name, t.op('MaxUnpool', [dy, indices, t.int64('shape', [n, c, h, w])], attrs)));
-  const ho = Math.floor((h - pool[0]) / strides[0]) + 1;
-  const wo = Math.floor((w - pool[1]) / strides[1]) + 1;
   return { name: y, shape: [n, ho, wo, c], layout: 'nchw' };
 }
 
@@ -173,18 +181,16 @@ export function maxPool(t: Tape, x: Tensor, pool: readonly number[], strides: re
  * MaxPool with indices, the largest single cost of the forward pass, is gone.
  */
 export function convMaxPool(t: Tape, x: Tensor, kernel: string, kernelShape: readonly number[], bias: string | undefined, padding: 'same' | 'valid', pool: readonly number[], strides: readonly number[]): Tensor {
-  if (strides[0] < pool[0] || strides[1] < pool[1]) throw new Error(`max pooling with overlapping windows (pool ${pool}, strides ${strides}) is not supported by the onnxruntime engine`);
   const geometry = convGeometry(x, kernelShape, padding);
   const { n, h, w, cout, ho: hc, wo: wc } = geometry;
+  const [ho, wo] = pooledSize(hc, wc, pool, strides);
   // The indices are computed in float32, exact below 2^24.
   if (n * cout * hc * wc >= 2 ** 24) return maxPool(t, conv2d(t, x, kernel, kernelShape, bias, padding), pool, strides);
   const [kh, kw] = kernelShape;
   const [ph, pw] = pool;
   const [sh, sw] = strides;
   const [top, left] = geometry.pads;
-  const ho = Math.floor((hc - ph) / sh) + 1;
-  const wo = Math.floor((wc - pw) / sw) + 1;
-  const weights = t.op('Transpose', [kernel], { perm: [3, 2, 0, 1] });
+  const weights = onnxKernel(t, kernel);
   // One axis of a phase: the input rows (columns) it reads, as a slice of x and the pads around it.
   const span = (offset: number, pad: number, size: number, count: number, stride: number, k: number) => {
     const lo = offset - pad;

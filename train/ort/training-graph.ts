@@ -133,7 +133,7 @@ function emit(model: tf.LayersModel, logitsLayer: string, n: number): TrainingGr
       continue;
     }
     if (layer.inboundNodes.length !== 1) throw new UnsupportedForEngineError(layer.name, 'a layer called more than once (shared weights)');
-    const pending = cls === 'MaxPooling2D' && config.padding === 'valid' ? pendingConvs.get(layer.inboundNodes[0].inboundLayers[0]?.name) : undefined;
+    const pending = cls === 'MaxPooling2D' ? pendingConvs.get(layer.inboundNodes[0].inboundLayers[0]?.name) : undefined;
     if (pending) {
       const pool = config.poolSize as number[];
       const y = pending(pool, (config.strides as number[] | null) ?? pool);
