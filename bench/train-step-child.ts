@@ -1,7 +1,8 @@
 // One training-throughput measurement in its own process (bench/train.ts runs several):
-//   node --import tsx bench/train-step-child.ts BACKEND KERNELS BATCH STEPS MODEL
+//   node --import tsx bench/train-step-child.ts BACKEND KERNELS BATCH STEPS MODEL [REPLICAS]
 // BACKEND cpu|wasm|ort; KERNELS fast|stock (stock: no project kernels, a naive JS dW so wasm can
-// train at all, stock batch norm; ignored for ort, the onnxruntime engine of train/ort/).
+// train at all, stock batch norm; ignored for ort, the onnxruntime engine of train/ort/);
+// REPLICAS (ort only): a count, or auto (what `captcha-ocr train` picks); default 1.
 // Prints one JSON line per finished step, then a summary.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../train/backend.ts';
@@ -10,9 +11,10 @@ import { lossFor } from '../train/loss.ts';
 import { LOGITS_LAYER } from '../train/models/model-spec.ts';
 import { OrtStepper } from '../train/ort/ort-stepper.ts';
 import { buildModel, type Architecture } from '../train/models/registry.ts';
+import { resolveWorkers } from '../train/parallel/worker-count.ts';
 import { createRng } from '../core/rng.ts';
 
-const [backendArg = 'wasm', kernels = 'fast', batchArg = '32', stepsArg = '6', modelArg = 'default'] = process.argv.slice(2);
+const [backendArg = 'wasm', kernels = 'fast', batchArg = '32', stepsArg = '6', modelArg = 'default', replicasArg = '1'] = process.argv.slice(2);
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
 tf.env().set('PROD', true);
@@ -30,7 +32,8 @@ const labels = Array.from({ length: batch }, () => Array.from({ length: spec.out
 const maxLength = Math.max(...labels.map((l) => l.length));
 const flatLabels = new Int32Array(batch * maxLength).fill(-1);
 labels.forEach((l, i) => flatLabels.set(l, i * maxLength));
-const engine = info.name === 'ort' ? await OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize: batch, optimizer, resumed: false, seed: 5 }) : undefined;
+const replicas = resolveWorkers(replicasArg === 'auto' ? 'auto' : Number(replicasArg), 'ort', batch).workers;
+const engine = info.name === 'ort' ? await OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize: batch, optimizer, resumed: false, seed: 5, replicas }) : undefined;
 const times: number[] = [];
 for (let s = 0; s < steps; s++) {
   const t0 = performance.now();
@@ -48,4 +51,5 @@ for (let s = 0; s < steps; s++) {
 // The first step compiles/warms up; report the rest when there are any.
 const timed = times.length > 1 ? times.slice(1) : times;
 const ms = timed.reduce((a, b) => a + b, 0) / timed.length;
-process.stdout.write(`${JSON.stringify({ done: true, backend: info.name, kernels, batch, msPerStep: ms, imagesPerSecond: (batch * 1000) / ms, flopsNote: spec.architecture })}\n`);
+await engine?.close();
+process.stdout.write(`${JSON.stringify({ done: true, backend: info.name, kernels, batch, replicas: engine ? replicas : 1, msPerStep: ms, imagesPerSecond: (batch * 1000) / ms, flopsNote: spec.architecture })}\n`);

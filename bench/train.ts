@@ -4,12 +4,15 @@
 //   (c) wasm backend with them (what `captcha-ocr train` uses),
 //   (d) the whole trainer (`train()`: data worker + loop), 40 steps, one training thread,
 //   (e) the same with `--replicas 2` (two data-parallel replicas in worker threads),
-//   (f) the onnxruntime engine (train/ort/: ONNX training graphs run by onnxruntime-node),
-//   (g) the whole trainer on it (`captcha-ocr train --backend ort`), 40 steps,
-//   (h) the seed model (1.4 GFLOP per image) on the onnxruntime engine.
+//   (f) the onnxruntime engine (train/ort/: ONNX training graphs run by onnxruntime-node), one
+//       session on every core (`--replicas 1`),
+//   (g) the engine as `captcha-ocr train` runs it by default: a replica per core (worker
+//       threads, one onnxruntime thread each, each a share of the batch),
+//   (h) the whole trainer on it (`captcha-ocr train`, backend and replicas auto), 40 steps,
+//   (i) the seed model (1.4 GFLOP per image) on the onnxruntime engine (replicas auto).
 // GFLOP/s counts a training step as 3 forward passes (forward, dX, dW).
 // Usage: node --import tsx bench/train.ts [--batch 32] [--cap 300] [--model default|seed] [--skip-cpu]
-//        [--trainer-only] (only d, e and g) [--steps 40]
+//        [--trainer-only] (only d, e and h) [--steps 40]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,13 +42,13 @@ function measure(label: string, args: string[], capSeconds: number): Promise<Res
       errors = (errors + d.toString()).slice(-4000);
     });
     const steps: number[] = [];
-    let done: { msPerStep: number; imagesPerSecond: number } | undefined;
+    let done: { msPerStep: number; imagesPerSecond: number; replicas?: number } | undefined;
     let buf = '';
     p.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       let i;
       while ((i = buf.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buf.slice(0, i)) as { ms?: number; done?: boolean; msPerStep: number; imagesPerSecond: number };
+        const line = JSON.parse(buf.slice(0, i)) as { ms?: number; done?: boolean; msPerStep: number; imagesPerSecond: number; replicas?: number };
         buf = buf.slice(i + 1);
         if (line.done) done = line;
         else if (line.ms !== undefined) steps.push(line.ms);
@@ -59,7 +62,7 @@ function measure(label: string, args: string[], capSeconds: number): Promise<Res
         resolve({ label, imagesPerSecond: undefined, msPerStep: undefined, note: `failed: ${failure}` });
         return;
       }
-      if (done) resolve({ label, imagesPerSecond: done.imagesPerSecond, msPerStep: done.msPerStep, note: '' });
+      if (done) resolve({ label, imagesPerSecond: done.imagesPerSecond, msPerStep: done.msPerStep, note: (done.replicas ?? 1) > 1 ? `${done.replicas} replicas` : '' });
       else if (steps.length > 0) {
         const ms = steps[steps.length - 1];
         resolve({ label, imagesPerSecond: (batch * 1000) / ms, msPerStep: ms, note: `${steps.length} step(s) in the ${capSeconds} s cap` });
@@ -68,7 +71,7 @@ function measure(label: string, args: string[], capSeconds: number): Promise<Res
   });
 }
 
-async function wholeTrainer(workers: number, backend: 'wasm' | 'ort' = 'wasm'): Promise<Result> {
+async function wholeTrainer(workers: number | 'auto', backend: 'wasm' | 'ort' = 'wasm'): Promise<Result> {
   const { train } = await import('../train/trainer.ts');
   const { DEFAULT_SETTINGS } = await import('../train/settings.ts');
   const out = await mkdtemp(join(tmpdir(), 'bench-train-'));
@@ -77,7 +80,7 @@ async function wholeTrainer(workers: number, backend: 'wasm' | 'ort' = 'wasm'): 
     const s = await train({ ...DEFAULT_SETTINGS, architecture: model === 'seed' ? 'seed' : 'default', out, backend, workers, batchSize: batch, maxSteps: trainerSteps, evalEvery: 0, checkpointEvery: 0, validationSize: 64 }, false, { log: () => {} });
     const label =
       backend === 'ort'
-        ? `(g) captcha-ocr train --backend ort (engine + data workers), ${trainerSteps} steps`
+        ? `(h) captcha-ocr train (the engine, replicas auto, + data workers), ${trainerSteps} steps`
         : workers === 1
           ? `(d) captcha-ocr train (wasm + kernels + data worker), ${trainerSteps} steps`
           : `(e) captcha-ocr train --replicas ${workers}, ${trainerSteps} steps`;
@@ -98,9 +101,12 @@ if (!values['trainer-only']) {
 }
 results.push(await wholeTrainer(1));
 results.push(await wholeTrainer(2));
-if (!values['trainer-only']) results.push(await measure('(f) the onnxruntime engine (train/ort/)', ['ort', 'fast', String(batch), '12', model], cap));
-results.push(await wholeTrainer(1, 'ort'));
-if (!values['trainer-only'] && model !== 'seed') results.push(await measure('(h) seed model on the onnxruntime engine', ['ort', 'fast', String(batch), '6', 'seed'], cap));
+if (!values['trainer-only']) {
+  results.push(await measure('(f) the onnxruntime engine (train/ort/), one session on every core', ['ort', 'fast', String(batch), '12', model, '1'], cap));
+  results.push(await measure('(g) the onnxruntime engine, replicas auto (a worker thread per core)', ['ort', 'fast', String(batch), '12', model, 'auto'], cap));
+}
+results.push(await wholeTrainer('auto', 'ort'));
+if (!values['trainer-only'] && model !== 'seed') results.push(await measure('(i) seed model on the onnxruntime engine (replicas auto)', ['ort', 'fast', String(batch), '6', 'seed', 'auto'], cap));
 
 /** Forward MFLOP per image of each model, for the GFLOP/s column. */
 const { buildModel } = await import('../train/models/registry.ts');
@@ -112,7 +118,7 @@ const mflops = (name: 'default' | 'seed') => {
   return value;
 };
 const modelMflops = { default: mflops('default'), seed: mflops('seed') };
-const mflopsOf = (r: Result) => (r.label.startsWith('(h)') ? modelMflops.seed : modelMflops[model === 'seed' ? 'seed' : 'default']);
+const mflopsOf = (r: Result) => (r.label.startsWith('(i)') ? modelMflops.seed : modelMflops[model === 'seed' ? 'seed' : 'default']);
 
 const base = results.find((r) => r.label.startsWith('(c)'))?.imagesPerSecond ?? results.find((r) => r.label.startsWith('(d)'))?.imagesPerSecond;
 console.log(`\nTraining throughput, model ${model}, batch ${batch} (synthetic batches for a-c; first step excluded where more than one ran)\n`);

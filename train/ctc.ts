@@ -88,10 +88,10 @@ export function ctcForwardBackward(logits: Float32Array, n: number, t: number, k
 }
 
 /**
- * The batch's mean CTC loss over the samples whose label fits in T steps, and its gradient
- * with respect to the logits (the tfjs loss below and the onnxruntime engine both use it).
+ * The batch's mean CTC loss over the samples whose label fits in T steps (`count` of them), and
+ * its gradient with respect to the logits (the tfjs loss below and the onnxruntime engine both use it).
  */
-export function ctcMeanLoss(logits: Float32Array, n: number, t: number, k: number, labels: readonly (readonly number[])[], blank: number): { loss: number; grad: Float32Array } {
+export function ctcMeanLoss(logits: Float32Array, n: number, t: number, k: number, labels: readonly (readonly number[])[], blank: number): { loss: number; count: number; grad: Float32Array } {
   const { losses, grad } = ctcForwardBackward(logits, n, t, k, labels, blank);
   let sum = 0;
   let count = 0;
@@ -103,7 +103,7 @@ export function ctcMeanLoss(logits: Float32Array, n: number, t: number, k: numbe
   }
   const scale = count > 0 ? 1 / count : 0;
   for (let i = 0; i < grad.length; i++) grad[i] *= scale;
-  return { loss: count > 0 ? sum / count : 0, grad };
+  return { loss: count > 0 ? sum / count : 0, count, grad };
 }
 
 /**

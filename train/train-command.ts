@@ -31,9 +31,12 @@ Options:
   --providers LIST       onnxruntime execution providers for ort, e.g. cuda,cpu (default cpu);
                          an unavailable one falls back to cpu with a warning
   --replicas N|auto      data-parallel copies of the model, one training thread each (1 = on
-                         the main thread; default: auto = CPU cores, at most 4, on wasm; 1 on
-                         ort and the native backend). The run is the same for any N: a
-                         checkpoint resumes with any --replicas (--workers is its old name)
+                         the main thread; default: auto = CPU cores, at most 4, on wasm; on
+                         ort the cores, at most one per 16 images of the batch, 1 on a GPU;
+                         1 on the native backend). On wasm the run is the same for any N; on
+                         ort each replica batch-normalises its own share (--replicas 1 for the
+                         whole batch's statistics). A checkpoint resumes with any --replicas
+                         (--workers is its old name)
   --batch-size B         images per step                     (default: 32)
   --max-steps N          stop after N steps and export       (default: 40000; with
                          --max-minutes, no limit)
@@ -183,7 +186,7 @@ function formatEvent(e: TrainEvent): string | undefined {
     case 'checkpoint':
       return `checkpoint @ step ${e.step} (${e.seconds.toFixed(1)} s)`;
     case 'engine':
-      return `engine: onnxruntime ${e.provider} provider, ${e.threads} threads${e.note ? ` (${e.note})` : ''}`;
+      return `engine: onnxruntime ${e.provider} provider, ${e.threads} thread${e.threads === 1 ? '' : 's'} per session${e.note ? ` (${e.note})` : ''}`;
     case 'workers':
       return `replicas: ${e.workers} training thread${e.workers === 1 ? '' : 's'}${e.workers === 1 ? '' : ' (data-parallel)'}${e.note ? ` (${e.note})` : ''}`;
     case 'transfer': {

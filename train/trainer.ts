@@ -47,6 +47,8 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
   let stepper: TrainStepper | undefined;
   try {
     const validation = await stream.validation();
+    // The first training batches are built while the engine sets up (the step loop starts the stream at this step too).
+    stream.start(state?.step ?? 0);
     log({ event: 'data', source: settings.data ?? 'generator', mix, trainingImages: stream.trainingSize ?? 'unlimited', validationImages: stream.validationSize, ...(settings.data ? { unusable: stream.unusable, unusableExamples: stream.unusableExamples } : {}) });
 
     const optimizer = tf.train.adam(settings.learningRate);
@@ -113,12 +115,16 @@ async function openStepper(
   log: (event: TrainEvent) => void,
 ): Promise<{ stepper: TrainStepper; backend: BackendInfo; workers: number }> {
   let backend = selected;
-  let stepper: TrainStepper | undefined;
   if (backend.name === 'ort') {
+    const gpu = (settings.providers ?? ['cpu']).some((p) => p !== 'cpu');
+    const { workers, note } = resolveWorkers(settings.workers, backend.name, settings.batchSize, undefined, gpu);
     try {
-      const engine = await OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize: settings.batchSize, optimizer, resumed, seed: settings.seed, providers: settings.providers });
-      stepper = engine;
+      const engine = await OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize: settings.batchSize, optimizer, resumed, seed: settings.seed, providers: settings.providers, replicas: workers });
       log({ event: 'engine', provider: engine.engine.provider, threads: engine.engine.threads, ...(engine.engine.note ? { note: engine.engine.note } : {}) });
+      const shares = workers > 1 ? `each replica's share of ${Math.floor(settings.batchSize / workers)}${settings.batchSize % workers ? '-' + Math.ceil(settings.batchSize / workers) : ''} images is batch-normalised by its own statistics; --replicas 1 for the whole batch's` : undefined;
+      const notes = [note, shares].filter((n) => n !== undefined);
+      log({ event: 'workers', workers, ...(notes.length > 0 ? { note: notes.join('; ') } : {}) });
+      return { stepper: engine, backend, workers };
     } catch (error) {
       if (!(error instanceof UnsupportedForEngineError) || settings.backend !== 'auto') throw error;
       backend = fallBackToWasm(backend, error.message);
@@ -126,7 +132,7 @@ async function openStepper(
     }
   }
   const { workers, note } = resolveWorkers(settings.workers, backend.name, settings.batchSize);
-  stepper ??=
+  const stepper =
     workers > 1
       ? await ReplicaPool.open({ replicas: workers, backend: backend.name === 'cpu' ? 'cpu' : 'wasm', model, optimizer, resumed, spec, learningRate: settings.learningRate })
       : new LocalStepper(model, LOGITS_LAYER, optimizer, spec.charset, spec.output);

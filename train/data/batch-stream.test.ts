@@ -23,6 +23,9 @@ async function read(dataWorkers: number, fromStep: number, steps: number): Promi
   try {
     const validation = await stream.validation();
     stream.start(fromStep);
+    // Started again at the same step (as the trainer and then its step loop do): no second stream.
+    stream.start(fromStep);
+    assert.throws(() => stream.start(fromStep + 1), /already started at step/);
     const training: Batch[] = [];
     for (let i = 0; i < steps; i++) training.push(await stream.next());
     return { validation, training, workers: stream.dataWorkers };

@@ -19,6 +19,7 @@ export class BatchStream {
   private readonly arrived = new Map<number, Batch>();
   private expected = 0;
   private fromStep = 0;
+  private started: number | undefined;
   private waiting: ((b: Batch) => void) | undefined;
   private validationParts: (Batch[] | undefined)[] = [];
   private validationWaiter: ((b: Batch[]) => void) | undefined;
@@ -110,8 +111,17 @@ export class BatchStream {
     return p;
   }
 
-  /** Starts the training stream at `fromStep`. */
+  /**
+   * Starts the training stream at `fromStep`. Again at the same step: nothing (the trainer starts
+   * it before the engine's setup, so the first batches are built meanwhile, and the step loop
+   * starts it as well).
+   */
   start(fromStep: number, depth = 3): void {
+    if (this.started !== undefined) {
+      if (this.started === fromStep) return;
+      throw new Error(`data stream already started at step ${this.started}, asked for step ${fromStep}`);
+    }
+    this.started = fromStep;
     const n = this.workers.length;
     this.fromStep = fromStep;
     this.expected = fromStep;

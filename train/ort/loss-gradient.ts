@@ -4,6 +4,8 @@ import { ctcMeanLoss } from '../ctc.ts';
 /** The batch's mean loss and its gradient with respect to the logits `[N, T, K]`. */
 export interface LossGradient {
   readonly loss: number;
+  /** The samples the mean is over: those whose label fits (CTC), else all. */
+  readonly count: number;
   readonly grad: Float32Array;
 }
 
@@ -29,5 +31,5 @@ export function lossGradient(output: OutputSpec, logits: Float32Array, shape: re
       sum += max + Math.log(z) - logits[base + target];
     }
   }
-  return { loss: sum * scale, grad };
+  return { loss: sum * scale, count: n, grad };
 }

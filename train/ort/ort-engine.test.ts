@@ -8,6 +8,7 @@ import { buildDefaultModel } from '../models/default-model.ts';
 import { LOGITS_LAYER, type ModelSpec } from '../models/model-spec.ts';
 import { buildSeedModel } from '../models/seed-model.ts';
 import { computeGradients, LocalStepper } from '../parallel/stepper.ts';
+import { OrtReplica } from './ort-replicas.ts';
 import { OrtStepper } from './ort-stepper.ts';
 import { buildTrainingGraphs, UnsupportedForEngineError } from './training-graph.ts';
 
@@ -32,8 +33,8 @@ function positionsSpec(h: number, w: number, positions: number, charset: string)
   return { architecture: 'test', input: { kind: 'grey-stretch', height: h, width: w, invert: true }, output: { kind: 'positions', positions }, minLength: positions, maxLength: positions, charset };
 }
 
-async function engine(model: tf.LayersModel, spec: ModelSpec, batchSize: number, optimizer = tf.train.adam(1e-3), resumed = false): Promise<OrtStepper> {
-  return OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize, optimizer, resumed, seed: 1, threads: 1 });
+async function engine(model: tf.LayersModel, spec: ModelSpec, batchSize: number, optimizer = tf.train.adam(1e-3), resumed = false, replicas = 1): Promise<OrtStepper> {
+  return OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize, optimizer, resumed, seed: 1, threads: 1, replicas });
 }
 
 /**
@@ -195,6 +196,79 @@ test('five Adam steps on both engines from the same weights and batches end at t
   const error = worstRelative(weights(a.model), weights(b.model));
   assert.ok(error <= 1e-3, `weights differ by ${error} (moving statistics included)`);
   assert.ok(losses[4][1] < losses[0][1], `the loss went down: ${JSON.stringify(losses)}`);
+});
+
+test('replicas (worker threads, shares of 3 and 2): the loss and gradients of one session, on a model without batch norm; a CTC label that cannot fit counts in neither', async () => {
+  // Read as 6 steps along the width by a full-height convolution after the pool.
+  const body = (x: tf.SymbolicTensor) => conv(6, [4, 1], { padding: 'valid' }).apply(tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(4, 3, { activation: 'relu' }).apply(x))) as tf.SymbolicTensor;
+  const x = tf.input({ shape: [8, 12, 1] });
+  const columns = tf.layers.reshape({ targetShape: [6, 6] }).apply(body(x)) as tf.SymbolicTensor;
+  const ctcModel = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 6, name: LOGITS_LAYER, kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }).apply(columns) as tf.SymbolicTensor });
+  const spec: ModelSpec = { architecture: 'test', input: { kind: 'grey-stretch', height: 8, width: 12, invert: true }, output: { kind: 'ctc', blankIndex: 5, timeSteps: 6 }, minLength: 1, maxLength: 4, charset: '01234' };
+  const batch = randomBatch(70, 5, 8, 12, [1, 4], 5);
+  // Sample 4 (the second share's last): four repeats of one character need 7 steps of 6.
+  batch.labels.set([2, 2, 2, 2], 4 * batch.maxLength);
+  batch.lengths[4] = 4;
+  const one = await engine(ctcModel, spec, 5);
+  const two = await engine(ctcModel, spec, 5, tf.train.adam(1e-3), false, 2);
+  try {
+    assert.equal(two.workers, 2);
+    const a = await one.gradients(batch);
+    const b = await two.gradients(batch);
+    assert.ok(Number.isFinite(a.loss) && a.loss > 0);
+    assert.ok(Math.abs(a.loss - b.loss) <= 1e-6 * a.loss, `loss ${a.loss} vs ${b.loss}`);
+    const relative = worstRelative(a.grads, b.grads);
+    assert.ok(relative <= 1e-5, `relative gradient difference ${relative}`);
+    assert.deepEqual(b.logits, a.logits);
+  } finally {
+    await one.close();
+    await two.close();
+  }
+});
+
+test("replicas with batch norm: the moving statistics of the first batch norm are the whole batch's (law of total variance), and training goes on", async () => {
+  const build = () => buildDefaultModel({ height: 16, width: 32, channels: [4, 6, 8, 8, 10], sequenceChannels: 12, sequenceLayers: 2, seed: 4 });
+  const a = build();
+  const b = build();
+  const one = await engine(a.model, a.spec, 8);
+  const two = await engine(b.model, b.spec, 8, tf.train.adam(1e-3), false, 2);
+  const losses: number[] = [];
+  try {
+    for (let s = 0; s < 5; s++) {
+      const batch = { ...randomBatch(80 + s, 8, 16, 32, [1, 4], 36), step: s };
+      if (s === 0) await one.step(batch, 3e-3);
+      losses.push((await two.step(batch, 3e-3)).loss);
+      if (s === 0) {
+        await one.syncModel();
+        await two.syncModel();
+        // The first batch norm's input (a convolution of the image) does not depend on how the batch is split.
+        for (const name of ['moving_mean', 'moving_variance']) {
+          const read = (m: tf.LayersModel) => m.getLayer('b1_bn').weights.find((w) => w.originalName.endsWith(name))!.read().dataSync() as Float32Array;
+          const expected = read(a.model);
+          const got = read(b.model);
+          expected.forEach((v, c) => assert.ok(Math.abs(v - got[c]) <= 1e-6 * Math.max(1, Math.abs(v)), `${name}[${c}]: ${v} vs ${got[c]}`));
+        }
+      }
+    }
+  } finally {
+    await one.close();
+    await two.close();
+  }
+  assert.ok(losses[4] < losses[0], `the loss went down: ${JSON.stringify(losses)}`);
+});
+
+test('a replica that fails says which and why, and the step fails with it', async () => {
+  const { model, spec } = buildDefaultModel({ height: 16, width: 32, channels: [4, 4, 4, 4, 4], sequenceChannels: 8, sequenceLayers: 1 });
+  const graphs = buildTrainingGraphs(model, LOGITS_LAYER, 2);
+  const replica = await OrtReplica.open({ graphs, weightShapes: model.trainableWeights.map((w) => w.shape as number[]), output: spec.output, providers: ['cpu'], threads: 1 }, 1);
+  try {
+    assert.equal(replica.engine.provider, 'cpu');
+    const weights = model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
+    await assert.rejects(replica.compute({ images: new Float32Array(2 * 16 * 32), labels: [[1]], weights, masks: [] }), /training replica 1: the onnxruntime engine was built for batches of 2, got 1/);
+  } finally {
+    await replica.close();
+  }
+  await assert.rejects(engine(model, spec, 4, tf.train.adam(1e-3), false, 5), /replicas must be an integer from 1 to the batch size \(4\), got 5/);
 });
 
 test("the engine's Adam state goes into a tfjs Adam and back unchanged (checkpoints are interchangeable)", async () => {

@@ -1,19 +1,18 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
 import { createRng } from '../../core/rng.ts';
-import { resolveProviders } from '../../functions/node/ort-node-predictor.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
 import { batchLabels, type Batch } from '../data/batch.ts';
+import { shareSizes } from '../parallel/shares.ts';
 import { countCorrect, type StepResult, type TrainStepper } from '../parallel/stepper.ts';
 import { withAdamState } from '../checkpoint.ts';
 import { valuesOfTensors } from '../named-values.ts';
 import { Adam } from './adam.ts';
-import { lossGradient } from './loss-gradient.ts';
-import { buildTrainingGraphs, IMAGE_INPUT, LOGITS_GRAD_INPUT, LOGITS_OUTPUT, type TrainingGraphs } from './training-graph.ts';
+import { OrtGradients, type EngineInfo, type GradientShard, type ShardResult, type ShardSetup } from './ort-gradients.ts';
+import { OrtReplica } from './ort-replicas.ts';
+import { buildTrainingGraphs, type TrainingGraphs } from './training-graph.ts';
 
-/** Blank passes through both graphs at open (see warmUp). */
-const WARM_UP_PASSES = 2;
+export type { EngineInfo } from './ort-gradients.ts';
 
 export interface OrtStepperOptions {
   readonly model: tf.LayersModel;
@@ -27,15 +26,14 @@ export interface OrtStepperOptions {
   readonly seed: number;
   /** onnxruntime execution providers, in order of preference (default ['cpu']). */
   readonly providers?: readonly string[];
-  /** Intra-op threads (default: every core). */
+  /**
+   * Data-parallel replicas (default 1: this thread's sessions take the whole batch). With more,
+   * each is a worker thread with its own sessions and a share of every batch, and batch norm
+   * normalises each share by its own statistics.
+   */
+  readonly replicas?: number;
+  /** Intra-op threads of each replica's sessions (default: the cores shared out over the replicas). */
   readonly threads?: number;
-}
-
-/** Which provider the sessions run on, and why when it is not the first one asked for. */
-export interface EngineInfo {
-  readonly provider: string;
-  readonly threads: number;
-  readonly note?: string;
 }
 
 interface MovingStats {
@@ -44,67 +42,97 @@ interface MovingStats {
   readonly meanValues: Float32Array;
   readonly varianceValues: Float32Array;
   readonly decay: number;
-  readonly meanOutput: string;
-  readonly varianceOutput: string;
 }
 
-async function createSessions(graphs: TrainingGraphs, providers: readonly string[], threads: number): Promise<{ forward: ort.InferenceSession; backward: ort.InferenceSession; info: EngineInfo }> {
-  const resolved = resolveProviders(providers);
-  const failures: string[] = [...resolved.warnings];
-  for (const provider of resolved.providers) {
-    const options: ort.InferenceSession.SessionOptions = {
-      executionProviders: [provider],
-      intraOpNumThreads: threads,
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      // Spinning intra-op threads cost a third of the step here (measured: 93 ms a step of 32
-      // at 48x128 without, 140 with), and they would take the data workers' core. Dynamic
-      // blocks for the parallel loops (session.dynamic_block_base 4 or 16), to even out a thread
-      // the data workers hold up, were no faster: `train --max-steps 60`, three interleaved
-      // rounds, 275-294 images/s without, 267-300 with 4, 225-278 with 16. Nor were more
-      // threads than cores (three more rounds: 246-311 with 2, 217-284 with 3, 233-292
-      // with 4). The parallel execution mode (2 inter-op threads, 1 or 2 intra-op) nearly
-      // doubled the step (docs/training.md).
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    };
-    try {
-      const forward = await ort.InferenceSession.create(graphs.forward, options);
-      const backward = await ort.InferenceSession.create(graphs.backward, options);
-      const note = failures.length > 0 ? `fell back to ${provider}: ${failures.join('; ')}` : undefined;
-      return { forward, backward, info: { provider, threads, note } };
-    } catch (error) {
-      failures.push(`${provider}: ${(error as Error).message.split('\n')[0]}`);
-    }
-  }
-  throw new Error(`onnxruntime could not start a training session (${failures.join('; ')})`);
+/** A share of every batch: `size` images from `offset`, and what computes its gradients. */
+interface Shard {
+  readonly offset: number;
+  readonly size: number;
+  readonly gradients: GradientShard;
+}
+
+/** A step's gradients over the whole batch (the shares combined). */
+export interface StepGradients {
+  /** The batch's mean loss. */
+  readonly loss: number;
+  /** d(loss)/d(weight), model order. */
+  readonly grads: Float32Array[];
+  /** Training-mode logits of the batch. */
+  readonly logits: Float32Array;
+  /** Each batch norm's mean and biased variance over the batch (graphs.batchNorms order). */
+  readonly means: Float32Array[];
+  readonly variances: Float32Array[];
 }
 
 /**
  * Training steps whose arithmetic runs in onnxruntime-node: the model stays a tfjs layers
  * model (built, checkpointed, evaluated and exported as before), its forward and backward
  * passes are ONNX graphs generated from its layers (train/ort/training-graph.ts), the loss
- * gradient is computed here, and Adam runs on Float32Arrays in tfjs's exact arithmetic.
- * `syncModel` writes the weights back into the tfjs model; `withOptimizer` hands out a tfjs
- * Adam with the same state, so checkpoints are interchangeable with the tfjs path.
+ * gradient is computed in TypeScript (ort-gradients.ts), and Adam runs here on Float32Arrays
+ * in tfjs's exact arithmetic. `syncModel` writes the weights back into the tfjs model;
+ * `withOptimizer` hands out a tfjs Adam with the same state, so checkpoints are
+ * interchangeable with the tfjs path.
+ *
+ * With replicas, each worker thread computes its share of the batch at the current weights
+ * and this thread combines them: the loss and gradients weighted by the samples each mean is
+ * over (the whole batch's mean), the batch-norm statistics by the law of total variance (the
+ * whole batch's, for the moving averages). Onnxruntime-node runs a session on the thread that
+ * calls it, so threads of their own are what lets the shares run at the same time; a
+ * replica per core with one onnxruntime thread each ran the step in 45 ms against 57 ms for
+ * one session with two threads (default model, batch 32, 2 cores; docs/training.md).
  */
 export class OrtStepper implements TrainStepper {
-  readonly workers = 1;
-
   private constructor(
     private readonly options: OrtStepperOptions,
     private readonly graphs: TrainingGraphs,
-    private readonly forward: ort.InferenceSession,
-    private readonly backward: ort.InferenceSession,
-    readonly engine: EngineInfo,
+    private readonly shards: readonly Shard[],
     private readonly weights: Float32Array[],
     private readonly adam: Adam,
     private readonly moving: MovingStats[],
   ) {}
 
+  /** Training threads: the replicas. */
+  get workers(): number {
+    return this.shards.length;
+  }
+
+  /** The provider and intra-op threads of each replica's sessions. */
+  get engine(): EngineInfo {
+    return this.shards[0].gradients.engine;
+  }
+
   static async open(options: OrtStepperOptions): Promise<OrtStepper> {
-    const { model } = options;
-    const graphs = buildTrainingGraphs(model, options.logitsLayer, options.batchSize);
-    const { forward, backward, info } = await createSessions(graphs, options.providers ?? ['cpu'], options.threads ?? availableParallelism());
+    const { model, batchSize } = options;
+    const replicas = options.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > batchSize) throw new RangeError(`replicas must be an integer from 1 to the batch size (${batchSize}), got ${replicas}`);
+    const sizes = shareSizes(batchSize, replicas);
+    const built = new Map<number, TrainingGraphs>();
+    const graphsFor = (n: number): TrainingGraphs => {
+      let g = built.get(n);
+      if (!g) built.set(n, (g = buildTrainingGraphs(model, options.logitsLayer, n)));
+      return g;
+    };
+    const setupFor = (n: number): ShardSetup => ({
+      graphs: graphsFor(n),
+      weightShapes: model.trainableWeights.map((w) => w.shape as number[]),
+      output: options.spec.output,
+      providers: options.providers ?? ['cpu'],
+      threads: options.threads ?? Math.max(1, Math.floor(availableParallelism() / replicas)),
+    });
+    const opening = replicas === 1 ? [OrtGradients.open(setupFor(batchSize))] : sizes.map((n, rank) => OrtReplica.open(setupFor(n), rank));
+    const settled = await Promise.allSettled(opening);
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+      throw failed.reason;
+    }
+    let offset = 0;
+    const shards = settled.map((s, i): Shard => {
+      const shard = { offset, size: sizes[i], gradients: (s as PromiseFulfilledResult<GradientShard>).value };
+      offset += sizes[i];
+      return shard;
+    });
+    const graphs = graphsFor(sizes[0]);
     const weights = model.trainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
     const adam = options.resumed ? await adamFrom(options.optimizer, weights.length) : Adam.zeros(weights.map((w) => w.length));
     const moving = graphs.batchNorms.map((bn): MovingStats => {
@@ -122,81 +150,85 @@ export class OrtStepper implements TrainStepper {
         meanValues: Float32Array.from(mean.read().dataSync() as Float32Array),
         varianceValues: Float32Array.from(variance.read().dataSync() as Float32Array),
         decay: 1 - bn.momentum,
-        meanOutput: bn.mean,
-        varianceOutput: bn.variance,
       };
     });
-    const stepper = new OrtStepper(options, graphs, forward, backward, info, weights, adam, moving);
-    await stepper.warmUp();
-    return stepper;
+    return new OrtStepper(options, graphs, shards, weights, adam, moving);
   }
 
-  /**
-   * Start-up, not training: a blank batch through both graphs, twice, results discarded (no
-   * weight, Adam or moving-statistics update). onnxruntime grows its memory arena on a
-   * session's first runs: the first two steps took 0.4-0.6 s each against about 0.1 s after,
-   * which `imagesPerSecond` would otherwise count as training time.
-   */
-  private async warmUp(): Promise<void> {
-    const images = new Float32Array(this.graphs.inputShape.reduce((a, b) => a * b, 1));
-    for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
-      const feeds = this.feeds(images, 0);
-      const forward = await this.forward.run(feeds);
-      feeds[LOGITS_GRAD_INPUT] = new ort.Tensor('float32', new Float32Array(this.graphs.logitsShape.reduce((a, b) => a * b, 1)), [...this.graphs.logitsShape]);
-      await this.backward.run(this.backwardFeeds(feeds, forward));
-    }
-  }
-
-  /** The backward graph's inputs: the step's feeds it reads (weights, masks, logits' gradient) and the tensors the forward pass saved for it. */
-  private backwardFeeds(feeds: Record<string, ort.Tensor>, forward: ort.InferenceSession.OnnxValueMapType): Record<string, ort.Tensor> {
-    const out: Record<string, ort.Tensor> = {};
-    for (const name of this.graphs.backwardInputs) out[name] = feeds[name];
-    for (const name of this.graphs.saved) out[name] = forward[name];
-    return out;
-  }
-
-  private feeds(images: Float32Array, step: number): Record<string, ort.Tensor> {
-    const feeds: Record<string, ort.Tensor> = { [IMAGE_INPUT]: new ort.Tensor('float32', images, [...this.graphs.inputShape]) };
-    const shapes = this.options.model.trainableWeights.map((w) => w.shape as number[]);
-    this.graphs.weightInputs.forEach((name, i) => {
-      feeds[name] = new ort.Tensor('float32', this.weights[i], shapes[i]);
-    });
-    this.graphs.dropouts.forEach((d, i) => {
+  /** Each dropout layer's mask for step `step`, the whole batch's: it depends on (seed, step) only, not on the replicas. */
+  private masks(step: number): Float32Array[] {
+    return this.graphs.dropouts.map((d, i) => {
       const rng = createRng(this.options.seed, 0x0d70_0000 + step * 16 + i);
       const keep = 1 / (1 - d.rate);
-      const mask = new Float32Array(d.shape.reduce((a, b) => a * b, 1));
+      const mask = new Float32Array(this.options.batchSize * d.shape.slice(1).reduce((a, b) => a * b, 1));
       for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.rate ? 0 : keep;
-      feeds[d.input] = new ort.Tensor('float32', mask, [...d.shape]);
+      return mask;
     });
-    return feeds;
   }
 
-  /** The batch's loss, the gradient of every trainable weight (model order), the training-mode logits and the forward outputs (batch statistics). */
-  async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array[]; logits: Float32Array; forward: ort.InferenceSession.OnnxValueMapType }> {
-    if (batch.size !== this.options.batchSize) throw new Error(`the onnxruntime engine was built for batches of ${this.options.batchSize}, got ${batch.size}`);
-    const feeds = this.feeds(batch.images, batch.step);
-    const forward = await this.forward.run(feeds);
-    const logits = forward[LOGITS_OUTPUT].data as Float32Array;
-    const shape = this.graphs.logitsShape;
-    const { loss, grad } = lossGradient(this.options.spec.output, logits, shape, batchLabels(batch));
-    feeds[LOGITS_GRAD_INPUT] = new ort.Tensor('float32', grad, [...shape]);
-    const result = await this.backward.run(this.backwardFeeds(feeds, forward));
-    const grads = this.graphs.gradOutputs.map((name) => result[name].data as Float32Array);
-    return { loss, grads, logits, forward };
+  /** The batch's loss, the gradient of every trainable weight (model order), the training-mode logits and the batch-norm statistics. */
+  async gradients(batch: Batch): Promise<StepGradients> {
+    const { batchSize } = this.options;
+    if (batch.size !== batchSize) throw new Error(`the onnxruntime engine was built for batches of ${batchSize}, got ${batch.size}`);
+    const labels = batchLabels(batch);
+    const masks = this.masks(batch.step);
+    const pixels = batch.images.length / batch.size;
+    const one = this.shards.length === 1;
+    const results = await Promise.all(
+      this.shards.map(({ offset, size, gradients }) => {
+        const rows = (a: Float32Array) => (one ? a : a.slice((a.length / batchSize) * offset, (a.length / batchSize) * (offset + size)));
+        return gradients.compute({ images: one ? batch.images : batch.images.slice(offset * pixels, (offset + size) * pixels), labels: labels.slice(offset, offset + size), weights: this.weights, masks: masks.map(rows) });
+      }),
+    );
+    return one ? results[0] : this.combine(results);
+  }
+
+  /** The shares' results as the whole batch's (see the class comment). */
+  private combine(results: readonly ShardResult[]): StepGradients {
+    const total = results.reduce((a, r) => a + r.count, 0);
+    const share = results.map((r) => (total > 0 ? r.count / total : 0));
+    const grads = this.weights.map((w) => new Float32Array(w.length));
+    results.forEach((r, s) => {
+      grads.forEach((g, k) => {
+        const part = r.grads[k];
+        for (let i = 0; i < g.length; i++) g[i] += share[s] * part[i];
+      });
+    });
+    const logits = new Float32Array(results.reduce((a, r) => a + r.logits.length, 0));
+    let at = 0;
+    for (const r of results) {
+      logits.set(r.logits, at);
+      at += r.logits.length;
+    }
+    const fraction = this.shards.map((s) => s.size / this.options.batchSize);
+    const means = results[0].means.map((_, b) => {
+      const m = new Float32Array(results[0].means[b].length);
+      results.forEach((r, s) => r.means[b].forEach((v, c) => (m[c] += fraction[s] * v)));
+      return m;
+    });
+    const variances = results[0].variances.map((_, b) => {
+      const v = new Float32Array(results[0].variances[b].length);
+      results.forEach((r, s) =>
+        r.variances[b].forEach((x, c) => {
+          const d = r.means[b][c] - means[b][c];
+          v[c] += fraction[s] * (x + d * d);
+        }),
+      );
+      return v;
+    });
+    return { loss: results.reduce((a, r, s) => a + share[s] * r.loss, 0), grads, logits, means, variances };
   }
 
   async step(batch: Batch, learningRate: number): Promise<StepResult> {
-    const { loss, grads, logits, forward } = await this.gradients(batch);
-    const shape = this.graphs.logitsShape;
+    const { loss, grads, logits, means, variances } = await this.gradients(batch);
     this.adam.apply(this.weights, grads, learningRate);
-    for (const m of this.moving) {
-      const mean = forward[m.meanOutput].data as Float32Array;
-      const variance = forward[m.varianceOutput].data as Float32Array;
-      for (let c = 0; c < mean.length; c++) {
-        m.meanValues[c] -= (m.meanValues[c] - mean[c]) * m.decay;
-        m.varianceValues[c] -= (m.varianceValues[c] - variance[c]) * m.decay;
+    this.moving.forEach((m, b) => {
+      for (let c = 0; c < m.meanValues.length; c++) {
+        m.meanValues[c] -= (m.meanValues[c] - means[b][c]) * m.decay;
+        m.varianceValues[c] -= (m.varianceValues[c] - variances[b][c]) * m.decay;
       }
-    }
+    });
+    const shape = [batch.size, ...this.graphs.logitsShape.slice(1)];
     return { loss, correct: countCorrect(logits, shape, batch, this.options.spec.charset, this.options.spec.output) };
   }
 
@@ -227,8 +259,7 @@ export class OrtStepper implements TrainStepper {
   }
 
   async close(): Promise<void> {
-    await this.forward.release();
-    await this.backward.release();
+    await Promise.all(this.shards.map((s) => s.gradients.close()));
   }
 }
 

@@ -115,7 +115,15 @@ test('batches split into consecutive shares that put the whole batch back togeth
   assert.notEqual(checksum([Float32Array.of(1, 2)]), checksum([Float32Array.of(1, 2.0000002)]));
 });
 
-test('--replicas auto: the cores (at most 4) on wasm, 1 on the native backend', () => {
+test('--replicas auto: the cores (at most 4) on wasm, 1 on the native backend; on the onnxruntime engine a core each while each gets 16 images (1 on a GPU)', () => {
+  assert.deepEqual(resolveWorkers(undefined, 'ort', 32, 2), { workers: 2 });
+  assert.deepEqual(resolveWorkers('auto', 'ort', 32, 16), { workers: 2 });
+  assert.deepEqual(resolveWorkers('auto', 'ort', 128, 16), { workers: 8 });
+  assert.deepEqual(resolveWorkers('auto', 'ort', 31, 2), { workers: 1 });
+  assert.deepEqual(resolveWorkers('auto', 'ort', 32, 1), { workers: 1 });
+  assert.deepEqual(resolveWorkers('auto', 'ort', 64, 2, true), { workers: 1 });
+  assert.deepEqual(resolveWorkers(3, 'ort', 32, 2), { workers: 3 });
+  assert.deepEqual(resolveWorkers(8, 'ort', 4, 2), { workers: 4, note: '8 replicas > batch size 4: using 4' });
   assert.deepEqual(resolveWorkers('auto', 'wasm', 32, 2), { workers: 2 });
   assert.deepEqual(resolveWorkers('auto', 'wasm', 32, 16), { workers: 4 });
   assert.deepEqual(resolveWorkers('auto', 'tensorflow', 32, 16), { workers: 1, note: undefined });
