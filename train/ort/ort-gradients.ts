@@ -52,6 +52,28 @@ export interface ShardSetup {
   readonly output: OutputSpec;
   readonly providers: readonly string[];
   readonly threads: number;
+  /**
+   * Where a replica in a worker thread writes its gradients (weightShapes' sizes end to end):
+   * shared with the trainer's thread, so a step's gradients cross threads without a copy or a
+   * new buffer for the trainer's garbage collector.
+   */
+  readonly gradients?: SharedArrayBuffer;
+}
+
+/** Float32Array views, one per shape, end to end over `buffer` (weights or gradients shared between threads). */
+export function sharedViews(buffer: SharedArrayBuffer, shapes: readonly (readonly number[])[]): Float32Array[] {
+  let offset = 0;
+  return shapes.map((shape) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const view = new Float32Array(buffer, offset * 4, size);
+    offset += size;
+    return view;
+  });
+}
+
+/** A shared buffer that holds one float32 per element of every shape. */
+export function sharedBufferFor(shapes: readonly (readonly number[])[]): SharedArrayBuffer {
+  return new SharedArrayBuffer(4 * shapes.reduce((a, shape) => a + shape.reduce((x, y) => x * y, 1), 0));
 }
 
 async function createSessions(graphs: TrainingGraphs, providers: readonly string[], threads: number): Promise<{ forward: ort.InferenceSession; backward: ort.InferenceSession; info: EngineInfo }> {

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { OrtGradients, type ShardSetup } from './ort-gradients.ts';
+import { OrtGradients, sharedViews, type ShardSetup } from './ort-gradients.ts';
 import type { FromOrtReplica, ToOrtReplica } from './ort-replicas.ts';
 
 /**
@@ -14,13 +14,22 @@ function post(message: FromOrtReplica, transfer: ArrayBuffer[] = []): void {
 }
 
 try {
-  const shard = await OrtGradients.open(workerData as ShardSetup);
+  const setup = workerData as ShardSetup;
+  const shard = await OrtGradients.open(setup);
+  const shared = setup.gradients ? sharedViews(setup.gradients, setup.weightShapes) : undefined;
+  // onnxruntime-node refuses tensors over shared memory ("Invalid argument"): the trainer's
+  // shared weights are copied into this thread's own arrays each step.
+  const local = setup.weightShapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));
   port.on('message', (m: ToOrtReplica) => {
-    shard.compute(m).then(
+    const weights = m.weights.map((w, k) => (w.buffer instanceof SharedArrayBuffer ? (local[k].set(w), local[k]) : w));
+    shard.compute({ ...m, weights }).then(
       (r) => {
-        const buffers = [...r.grads, r.logits, ...r.means, ...r.variances].map((a) => a.buffer as ArrayBuffer);
-        // Distinct buffers only: onnxruntime-node gives each output its own.
-        post({ type: 'result', result: r }, [...new Set(buffers)]);
+        // The gradients go into the shared buffer (posting its views copies nothing); the
+        // rest is small and moved. Distinct buffers only: onnxruntime-node gives each output its own.
+        shared?.forEach((view, k) => view.set(r.grads[k]));
+        const grads = shared ?? r.grads;
+        const moved = [...(shared ? [] : r.grads), r.logits, ...r.means, ...r.variances].map((a) => a.buffer as ArrayBuffer);
+        post({ type: 'result', result: { ...r, grads } }, [...new Set(moved)]);
       },
       (error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
     );

@@ -8,7 +8,7 @@ import { countCorrect, type StepResult, type TrainStepper } from '../parallel/st
 import { withAdamState } from '../checkpoint.ts';
 import { valuesOfTensors } from '../named-values.ts';
 import { Adam } from './adam.ts';
-import { OrtGradients, type EngineInfo, type GradientShard, type ShardResult, type ShardSetup } from './ort-gradients.ts';
+import { OrtGradients, sharedBufferFor, sharedViews, type EngineInfo, type GradientShard, type ShardResult, type ShardSetup } from './ort-gradients.ts';
 import { OrtReplica } from './ort-replicas.ts';
 import { buildTrainingGraphs, type TrainingGraphs } from './training-graph.ts';
 
@@ -82,6 +82,9 @@ export interface StepGradients {
  * one session with two threads (default model, batch 32, 2 cores; docs/training.md).
  */
 export class OrtStepper implements TrainStepper {
+  /** The combined gradients of the last step with replicas (reused: see combine). */
+  private combined: Float32Array[] | undefined;
+
   private constructor(
     private readonly options: OrtStepperOptions,
     private readonly graphs: TrainingGraphs,
@@ -112,12 +115,14 @@ export class OrtStepper implements TrainStepper {
       if (!g) built.set(n, (g = buildTrainingGraphs(model, options.logitsLayer, n)));
       return g;
     };
+    const weightShapes = model.trainableWeights.map((w) => w.shape as number[]);
     const setupFor = (n: number): ShardSetup => ({
       graphs: graphsFor(n),
-      weightShapes: model.trainableWeights.map((w) => w.shape as number[]),
+      weightShapes,
       output: options.spec.output,
       providers: options.providers ?? ['cpu'],
       threads: options.threads ?? Math.max(1, Math.floor(availableParallelism() / replicas)),
+      gradients: replicas > 1 ? sharedBufferFor(weightShapes) : undefined,
     });
     const opening = replicas === 1 ? [OrtGradients.open(setupFor(batchSize))] : sizes.map((n, rank) => OrtReplica.open(setupFor(n), rank));
     const settled = await Promise.allSettled(opening);
@@ -133,7 +138,11 @@ export class OrtStepper implements TrainStepper {
       return shard;
     });
     const graphs = graphsFor(sizes[0]);
-    const weights = model.trainableWeights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+    // With replicas the weights live in shared memory: each step's request hands them over
+    // without a copy or a new buffer on this thread (each replica copies them into its own
+    // arrays: onnxruntime refuses shared memory). Adam updates them in place between steps.
+    const weights = replicas > 1 ? sharedViews(sharedBufferFor(weightShapes), weightShapes) : weightShapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    model.trainableWeights.forEach((w, i) => weights[i].set(w.read().dataSync() as Float32Array));
     const adam = options.resumed ? await adamFrom(options.optimizer, weights.length) : Adam.zeros(weights.map((w) => w.length));
     const moving = graphs.batchNorms.map((bn): MovingStats => {
       const layer = model.getLayer(bn.layer);
@@ -183,17 +192,25 @@ export class OrtStepper implements TrainStepper {
     return one ? results[0] : this.combine(results);
   }
 
-  /** The shares' results as the whole batch's (see the class comment). */
+  /**
+   * The shares' results as the whole batch's (see the class comment). The gradients are
+   * written into buffers kept from step to step: they hold this step's until the next call.
+   */
   private combine(results: readonly ShardResult[]): StepGradients {
     const total = results.reduce((a, r) => a + r.count, 0);
     const share = results.map((r) => (total > 0 ? r.count / total : 0));
-    const grads = this.weights.map((w) => new Float32Array(w.length));
-    results.forEach((r, s) => {
-      grads.forEach((g, k) => {
-        const part = r.grads[k];
-        for (let i = 0; i < g.length; i++) g[i] += share[s] * part[i];
-      });
-    });
+    const grads = (this.combined ??= this.weights.map((w) => new Float32Array(w.length)));
+    for (let k = 0; k < grads.length; k++) {
+      const g = grads[k];
+      const first = results[0].grads[k];
+      const s0 = share[0];
+      for (let i = 0; i < g.length; i++) g[i] = s0 * first[i];
+      for (let s = 1; s < results.length; s++) {
+        const part = results[s].grads[k];
+        const f = share[s];
+        for (let i = 0; i < g.length; i++) g[i] += f * part[i];
+      }
+    }
     const logits = new Float32Array(results.reduce((a, r) => a + r.logits.length, 0));
     let at = 0;
     for (const r of results) {
