@@ -7,8 +7,8 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export interface BackendInfo {
   /**
    * What runs the training arithmetic: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'ort' (the
-   * onnxruntime-node engine, train/ort/; tfjs itself then runs on wasm for evaluation and
-   * export), 'wasm' or 'cpu'.
+   * onnxruntime-node engine, train/ort/, which also validates; tfjs itself then runs on wasm
+   * for checkpoints and export), 'wasm' or 'cpu'.
    */
   readonly name: string;
   /** Which package provides it and why it was chosen (and why the others were not). */
@@ -59,7 +59,7 @@ export async function selectBackend(choice: BackendChoice, wasmKernels: WasmKern
     const loaded = await onnxruntimeLoads();
     if (loaded === true) {
       await useWasm();
-      notes.push('onnxruntime-node loaded: training graphs run in onnxruntime (MLAS, every core); tfjs on wasm for evaluation and export');
+      notes.push('onnxruntime-node loaded: training graphs and validation run in onnxruntime (MLAS, every core); tfjs on wasm for checkpoints and export');
       return { name: 'ort', notes, package: 'onnxruntime-node' };
     }
     notes.push(`onnxruntime-node: ${loaded}`);

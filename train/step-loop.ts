@@ -27,6 +27,8 @@ export interface StepLoopOptions {
   /** The metadata of the model exported after `step` steps, validated as `score`. */
   readonly metadataFor: (score: Score | undefined, step: number) => ModelMetadata;
   readonly hooks: TrainHooks;
+  /** How validation runs the model (default: tfjs inference, evaluate.ts; the onnxruntime engine's: ort/ort-evaluate.ts). */
+  readonly evaluate?: (model: tf.LayersModel, batches: readonly Batch[]) => Promise<Score>;
 }
 
 /** How the loop ended: the summary's figures (`validation` is the last one), in the summary's order. */
@@ -127,7 +129,7 @@ export class StepLoop {
     const { model, spec, stream, settings, hooks } = this.o;
     const t0 = performance.now();
     await this.o.stepper.syncModel();
-    const score = evaluate(model, this.o.validation, spec.charset, spec.output);
+    const score = this.o.evaluate ? await this.o.evaluate(model, this.o.validation) : evaluate(model, this.o.validation, spec.charset, spec.output);
     this.lastScore = score;
     const epoch = stream.trainingSize ? Math.round((this.imagesSeen / stream.trainingSize) * 100) / 100 : undefined;
     const entry: EvalEvent = { event: 'eval', step: this.step, imagesSeen: this.imagesSeen, ...(epoch !== undefined ? { epoch } : {}), accuracy: score.accuracy, characterAccuracy: score.characterAccuracy, perPosition: score.perPosition, count: score.count };

@@ -4,6 +4,7 @@ import { trainedModelMetadata, type ModelMetadata } from '../core/model-contract
 import { fallBackToWasm, selectBackend, type BackendInfo } from './backend.ts';
 import { restoreOptimizer } from './checkpoint.ts';
 import { DEFAULT_AUGMENT, NO_AUGMENT } from './data/augment.ts';
+import type { Batch } from './data/batch.ts';
 import { BatchStream } from './data/batch-stream.ts';
 import { clampLengths, defaultMix, filterStyles, seedMix, type MixEntry } from './data/data-mix.ts';
 import type { Score } from './evaluate.ts';
@@ -11,6 +12,7 @@ import { useFastBatchNorm } from './kernels/fast-batch-norm-layers.ts';
 import { countMacs } from './models/flops.ts';
 import { LOGITS_LAYER, type ModelSpec } from './models/model-spec.ts';
 import { setUpModel } from './model-setup.ts';
+import { evaluateOnnx } from './ort/ort-evaluate.ts';
 import { OrtStepper } from './ort/ort-stepper.ts';
 import { UnsupportedForEngineError } from './ort/training-graph.ts';
 import { ReplicaPool } from './parallel/replica-pool.ts';
@@ -62,7 +64,9 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
     const opened = await openStepper(settings, spec, model, optimizer, selected, state !== undefined, log);
     stepper = opened.stepper;
     const metadataFor = exportedMetadata(settings, spec, mix, opened.backend.name, parameters);
-    const result = await new StepLoop({ settings, spec, model, stepper, stream, validation, state, budget, metadataFor, hooks }).run();
+    // On the onnxruntime engine validation runs the converted model in onnxruntime too.
+    const evaluate = opened.backend.name === 'ort' ? (m: tf.LayersModel, batches: readonly Batch[]) => evaluateOnnx(m, batches, metadataFor(undefined, 0), settings.providers) : undefined;
+    const result = await new StepLoop({ settings, spec, model, stepper, stream, validation, state, budget, metadataFor, hooks, evaluate }).run();
     return { event: 'done', backend: opened.backend.name, workers: opened.workers, architecture: spec.architecture, ...result, out: settings.out };
   } finally {
     await stepper?.close();

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../core/rng.ts';
+import { trainedModelMetadata } from '../../core/model-contract.ts';
 import { decodeModel } from '../../convert/onnx/onnx-schema.ts';
 import type { Batch } from '../data/batch.ts';
+import { decodeBatch, evaluate } from '../evaluate.ts';
 import { buildDefaultModel } from '../models/default-model.ts';
 import { LOGITS_LAYER, type ModelSpec } from '../models/model-spec.ts';
 import { buildSeedModel } from '../models/seed-model.ts';
 import { computeGradients, LocalStepper } from '../parallel/stepper.ts';
+import { evaluateOnnx } from './ort-evaluate.ts';
 import { OrtReplica } from './ort-replicas.ts';
 import { OrtStepper } from './ort-stepper.ts';
 import { buildTrainingGraphs, UnsupportedForEngineError } from './training-graph.ts';
@@ -352,4 +355,30 @@ test('dW is one Gemm (batch folded) exactly where a layer has more weights than 
   assert.ok(folded > 0 && folded < model.layers.filter((l) => l.getClassName() === 'Conv2D').length, `both dW layouts appear in this model (${folded} folded)`);
   // (the Dense layers' dW is a Gemm with transA; the folded convolutions' is the one with transB)
   assert.equal(backward.filter((n) => n.op_type === 'Gemm' && n.attribute.some((a) => a.name === 'transB')).length, folded);
+});
+
+test('validation on the engine (the model converted to ONNX, run by onnxruntime) reads what tfjs reads: texts, and so scores', async () => {
+  const body = (x: tf.SymbolicTensor) => tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv(4, 3, { activation: 'relu' }).apply(x)) as tf.SymbolicTensor;
+  const model = tinyModel(8, 12, body, 3, 5);
+  const spec = positionsSpec(8, 12, 3, 'ABCDE');
+  const metadata = trainedModelMetadata(spec, 0, {});
+  const batches = [randomBatch(11, 8, 8, 12, 3, 5), randomBatch(12, 5, 8, 12, 3, 5)];
+  // Labels set to what tfjs reads: then both must score every text right.
+  const truths = batches.map((b) => {
+    const probs = tf.tidy(() => model.predict(tf.tensor4d(b.images, [b.size, 8, 12, 1])) as tf.Tensor3D);
+    const [n, t, k] = probs.shape;
+    const texts = decodeBatch(probs.dataSync() as Float32Array, n, t, k, spec.charset, spec.output);
+    probs.dispose();
+    return texts;
+  });
+  const labelled = batches.map((b, j): Batch => ({ ...b, labels: Int32Array.from(truths[j].flatMap((s) => [...s].map((c) => spec.charset.indexOf(c)))) }));
+  assert.ok(new Set(truths.flat()).size > 5, `the random model reads varied texts: ${truths.flat().join(',')}`);
+  const tfjs = evaluate(model, labelled, spec.charset, spec.output);
+  const onnx = await evaluateOnnx(model, labelled, metadata);
+  assert.equal(tfjs.accuracy, 1);
+  assert.deepEqual(onnx, tfjs);
+  // And with other labels both give the same partial score.
+  const other = evaluate(model, batches, spec.charset, spec.output);
+  assert.ok(other.accuracy < 1);
+  assert.deepEqual(await evaluateOnnx(model, batches, metadata), other);
 });
