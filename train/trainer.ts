@@ -17,6 +17,7 @@ import { OrtStepper } from './ort/ort-stepper.ts';
 import { UnsupportedForEngineError } from './ort/training-graph.ts';
 import { ReplicaPool } from './parallel/replica-pool.ts';
 import { LocalStepper, type TrainStepper } from './parallel/stepper.ts';
+import { shareSizes } from './parallel/shares.ts';
 import { resolveWorkers } from './parallel/worker-count.ts';
 import { resolveRun } from './run-settings.ts';
 import type { TrainSettings } from './settings.ts';
@@ -125,7 +126,9 @@ async function openStepper(
     try {
       const engine = await OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize: settings.batchSize, optimizer, resumed, seed: settings.seed, providers: settings.providers, replicas: workers });
       log({ event: 'engine', provider: engine.engine.provider, threads: engine.engine.threads, ...(engine.engine.note ? { note: engine.engine.note } : {}) });
-      const shares = workers > 1 ? `each replica's share of ${Math.floor(settings.batchSize / workers)}${settings.batchSize % workers ? '-' + Math.ceil(settings.batchSize / workers) : ''} images is batch-normalised by its own statistics; --replicas 1 for the whole batch's` : undefined;
+      const sizes = shareSizes(settings.batchSize, workers);
+      const range = sizes[0] === sizes[sizes.length - 1] ? `${sizes[0]}` : `${sizes[sizes.length - 1]}-${sizes[0]}`;
+      const shares = workers > 1 ? `each replica's share of ${range} images is batch-normalised by its own statistics; --replicas 1 for the whole batch's` : undefined;
       const notes = [note, shares].filter((n) => n !== undefined);
       log({ event: 'workers', workers, ...(notes.length > 0 ? { note: notes.join('; ') } : {}) });
       return { stepper: engine, backend, workers };
