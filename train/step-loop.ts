@@ -19,6 +19,7 @@ export interface StepLoopOptions {
   /** The trainer's model: validated, checkpointed and exported (the stepper brings it up to date first). */
   readonly model: tf.LayersModel;
   readonly stepper: TrainStepper;
+  /** The training batches, already started at the loop's first step (the trainer starts it early). */
   readonly stream: BatchStream;
   readonly validation: readonly Batch[];
   /** The checkpoint a resumed run continues. */
@@ -67,8 +68,7 @@ export class StepLoop {
   }
 
   async run(): Promise<StepLoopResult> {
-    const { settings, stream, budget, hooks } = this.o;
-    stream.start(this.step);
+    const { settings, budget, hooks } = this.o;
     this.runStart = performance.now();
     const meter = new ProgressMeter({ startStep: this.step, maxSteps: settings.maxSteps, batchSize: settings.batchSize, everyMs: (hooks.progressSeconds ?? 10) * 1000, budget });
     let interrupted = false;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -8,8 +8,10 @@ import { alphabetOf, charactersOutside, DEFAULT_CHARSET } from '../core/charset.
 import { parseModelMetadata } from '../core/model-contract.ts';
 import sharp from 'sharp';
 import { createCaptchaGenerator } from '../captcha/generator.ts';
+import { cudaProviderInstalled } from '../functions/node/ort-node-predictor.ts';
 import { TrainingDataError } from './data/data-labels.ts';
 import { fileLoadHandler, saveModel } from './model-io.ts';
+import { resolveWorkers } from './parallel/worker-count.ts';
 import { DEFAULT_SETTINGS, type TrainSettings } from './settings.ts';
 import type { TrainEvent } from './train-events.ts';
 import { shownPath, train } from './trainer.ts';
@@ -77,6 +79,15 @@ test('an interrupted run resumed from its checkpoint ends where an uninterrupted
   assert.ok(changed > 100, 'training moved the weights');
   // Adam's bias corrections are recomputed as pow(beta, t) on resume instead of a running product: float rounding only.
   assert.ok(maxDiff < 1e-5, `max weight difference ${maxDiff}`);
+});
+
+test('--providers cuda,cpu without the CUDA build: the engine falls back to the CPU and runs a replica per core, not the GPU\'s one', { skip: cudaProviderInstalled() ? 'the CUDA build is installed here' : false }, async () => {
+  const events: TrainEvent[] = [];
+  const summary = await train(settings(await tmp(), { backend: 'ort', providers: ['cuda', 'cpu'], batchSize: 32, maxSteps: 1 }), false, { log: (e) => events.push(e) });
+  assert.equal(summary.backend, 'ort');
+  assert.ok(events.some((e) => e.event === 'engine' && e.provider === 'cpu' && /cuda requested/.test(e.note ?? '')), JSON.stringify(events.filter((e) => e.event === 'engine')));
+  assert.equal(summary.workers, resolveWorkers('auto', 'ort', 32).workers);
+  assert.equal(summary.workers, Math.min(availableParallelism(), 2));
 });
 
 test('--backend ort: trains on the onnxruntime engine; its checkpoint resumes on wasm and ends where a wasm-only run ends', async () => {

@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { trainedModelMetadata, type ModelMetadata } from '../core/model-contract.ts';
+import { resolveProviders } from '../functions/node/ort-node-predictor.ts';
 import { fallBackToWasm, selectBackend, type BackendInfo } from './backend.ts';
 import { restoreOptimizer } from './checkpoint.ts';
 import { DEFAULT_AUGMENT, NO_AUGMENT } from './data/augment.ts';
@@ -50,7 +51,7 @@ export async function train(requested: TrainSettings, resume: boolean, hooks: Tr
   let stepper: TrainStepper | undefined;
   try {
     const validation = await stream.validation();
-    // The first training batches are built while the engine sets up (the step loop starts the stream at this step too).
+    // Started here, once: the first training batches are built while the engine sets up.
     stream.start(state?.step ?? 0);
     log({ event: 'data', source: settings.data ?? 'generator', mix, trainingImages: stream.trainingSize ?? 'unlimited', validationImages: stream.validationSize, ...(settings.data ? { unusable: stream.unusable, unusableExamples: stream.unusableExamples } : {}) });
 
@@ -121,7 +122,8 @@ async function openStepper(
 ): Promise<{ stepper: TrainStepper; backend: BackendInfo; workers: number }> {
   let backend = selected;
   if (backend.name === 'ort') {
-    const gpu = (settings.providers ?? ['cpu']).some((p) => p !== 'cpu');
+    // One replica on a GPU, decided after fallback: CUDA asked for but not installed trains on the CPU, a replica per core.
+    const gpu = resolveProviders(settings.providers ?? ['cpu']).providers.some((p) => p !== 'cpu');
     const { workers, note } = resolveWorkers(settings.workers, backend.name, settings.batchSize, undefined, gpu);
     try {
       const engine = await OrtStepper.open({ model, logitsLayer: LOGITS_LAYER, spec, batchSize: settings.batchSize, optimizer, resumed, seed: settings.seed, providers: settings.providers, replicas: workers });

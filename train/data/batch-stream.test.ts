@@ -22,9 +22,10 @@ async function read(dataWorkers: number, fromStep: number, steps: number): Promi
   const stream = await BatchStream.open({ ...config, dataWorkers });
   try {
     const validation = await stream.validation();
+    await assert.rejects(stream.next(), /data stream not started/);
     stream.start(fromStep);
-    // Started again at the same step (as the trainer and then its step loop do): no second stream.
-    stream.start(fromStep);
+    // One stream: a second start, at any step, is a mistake.
+    assert.throws(() => stream.start(fromStep), /already started at step/);
     assert.throws(() => stream.start(fromStep + 1), /already started at step/);
     const training: Batch[] = [];
     for (let i = 0; i < steps; i++) training.push(await stream.next());

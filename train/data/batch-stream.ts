@@ -112,15 +112,11 @@ export class BatchStream {
   }
 
   /**
-   * Starts the training stream at `fromStep`. Again at the same step: nothing (the trainer starts
-   * it before the engine's setup, so the first batches are built meanwhile, and the step loop
-   * starts it as well).
+   * Starts the training stream at `fromStep`, once (the trainer starts it before the engine's
+   * setup, so the first batches are built meanwhile; the step loop only reads it).
    */
   start(fromStep: number, depth = 3): void {
-    if (this.started !== undefined) {
-      if (this.started === fromStep) return;
-      throw new Error(`data stream already started at step ${this.started}, asked for step ${fromStep}`);
-    }
+    if (this.started !== undefined) throw new Error(`data stream already started at step ${this.started}, asked again for step ${fromStep}`);
     this.started = fromStep;
     const n = this.workers.length;
     this.fromStep = fromStep;
@@ -138,6 +134,7 @@ export class BatchStream {
 
   /** The next training batch (in step order). */
   next(): Promise<Batch> {
+    if (this.started === undefined) return Promise.reject(new Error('data stream not started: call start(step) before next()'));
     const b = this.arrived.get(this.expected);
     if (b) {
       this.arrived.delete(this.expected);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../core/rng.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
 import { batchLabels, type Batch } from '../data/batch.ts';
-import { shareSizes } from '../parallel/shares.ts';
+import { shareSizes, sliceBatch } from '../parallel/shares.ts';
 import { countCorrect, type StepResult, type TrainStepper } from '../parallel/stepper.ts';
 import { withAdamState } from '../checkpoint.ts';
 import { valuesOfTensors } from '../named-values.ts';
@@ -179,14 +179,14 @@ export class OrtStepper implements TrainStepper {
   async gradients(batch: Batch): Promise<StepGradients> {
     const { batchSize } = this.options;
     if (batch.size !== batchSize) throw new Error(`the onnxruntime engine was built for batches of ${batchSize}, got ${batch.size}`);
-    const labels = batchLabels(batch);
     const masks = this.masks(batch.step);
-    const pixels = batch.images.length / batch.size;
     const one = this.shards.length === 1;
+    // The shares are sliceBatch's (consecutive images, shareSizes), the shards' offsets and sizes.
+    const parts = one ? [batch] : sliceBatch(batch, this.shards.length);
     const results = await Promise.all(
-      this.shards.map(({ offset, size, gradients }) => {
+      this.shards.map(({ offset, size, gradients }, s) => {
         const rows = (a: Float32Array) => (one ? a : a.slice((a.length / batchSize) * offset, (a.length / batchSize) * (offset + size)));
-        return gradients.compute({ images: one ? batch.images : batch.images.slice(offset * pixels, (offset + size) * pixels), labels: labels.slice(offset, offset + size), weights: this.weights, masks: masks.map(rows) });
+        return gradients.compute({ images: parts[s].images, labels: batchLabels(parts[s]), weights: this.weights, masks: masks.map(rows) });
       }),
     );
     return one ? results[0] : this.combine(results);
