@@ -92,7 +92,7 @@ describe('a models folder served by the Node server', { timeout: 180_000 }, () =
     // the reason names the missing file relative to the folder, not the server's path
     assert.match(body.failed[1].error.message, /^cannot read the model metadata nometa\.json: ENOENT/);
     const health = (await (await fetch(`${server.url}/health`)).json()) as { model: string; models: number };
-    assert.deepEqual([health.model, health.models], ['default-step135000', 2]);
+    assert.deepEqual([health.model, health.models], ['default-step100000', 2]);
     const site = (await (await fetch(`${server.url}/model?model=site`)).json()) as { name: string; metadata: { input: { width: number } } };
     assert.deepEqual([site.name, site.metadata.input.width], ['site', 128]);
   });
@@ -164,7 +164,7 @@ describe('a models folder served by the Node server', { timeout: 180_000 }, () =
     // G1XI restricted to digits: the G reads as a 6 and the X as a 7 (probability renormalised over the digits)
     const g = await reading(samples[0].png, `?charset=${DIGITS}`);
     assert.equal(g.text, '617');
-    assert.ok(Math.abs(g.confidence - 0.76941) < 1e-4, String(g.confidence));
+    assert.ok(Math.abs(g.confidence - 0.27457) < 1e-4, String(g.confidence));
     // letters only fixes run 3's O-read-as-zero on RQOU
     assert.equal((await reading(samples[10].png, `?model=site&charset=${LETTERS}`)).text, 'RQOU');
     // /score takes the same parameter
