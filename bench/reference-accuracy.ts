@@ -42,5 +42,5 @@ try {
   console.log(`| --- | --- | --- | --- |${focusHead[1]} --- |`);
   for (const r of rows) console.log(r);
 } finally {
-  await recognizer.predictor.dispose?.();
+  await recognizer.dispose();
 }

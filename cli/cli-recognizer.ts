@@ -5,7 +5,7 @@ import type { PredictOptions } from '../functions/predictor.ts';
 import { parseProviders, providersFlag } from '../command/providers-flag.ts';
 import { UsageError } from '../command/usage-error.ts';
 import { workersFlag } from '../command/workers-flag.ts';
-import { defaultModelPath } from '../functions/node/load-model.ts';
+import { defaultModelPath, startModel } from '../functions/node/load-model.ts';
 import { createNodePredictor, workersFromEnv } from '../functions/node/node-predictor.ts';
 import { createSharpDecoder } from '../functions/node/sharp-decoder.ts';
 
@@ -40,7 +40,7 @@ export async function charsetOption(recognizer: Recognizer, chars: string | unde
   try {
     return { mask: charsetMask(recognizer.metadata.charset, chars) };
   } catch (error) {
-    await recognizer.predictor.dispose?.();
+    await recognizer.dispose();
     throw new UsageError(`--charset: ${(error as Error).message}`);
   }
 }
@@ -62,12 +62,9 @@ export function inferenceWorkers(value: string | undefined): number | undefined 
  */
 export async function cliRecognizer(flags: { model?: string; providers?: string; workers?: string }, defaultWorkers?: number): Promise<{ recognizer: Recognizer; limits: Limits }> {
   const limits = limitsFromEnv(process.env);
-  const predictor = await createNodePredictor({
-    modelPath: flags.model ?? defaultModelPath(),
-    providers: providersFlag(flags.providers) ?? parseProviders(process.env.ORT_PROVIDERS),
-    workers: inferenceWorkers(flags.workers) ?? defaultWorkers,
-    warmUp: false,
-    log: (line) => console.error(line),
-  });
-  return { recognizer: createRecognizer({ predictor, decoder: createSharpDecoder(), maxImagePixels: limits.maxImagePixels }), limits };
+  const providers = providersFlag(flags.providers) ?? parseProviders(process.env.ORT_PROVIDERS);
+  const workers = inferenceWorkers(flags.workers) ?? defaultWorkers;
+  const start = (modelPath: string) => createNodePredictor({ modelPath, providers, workers, warmUp: false, log: (line) => console.error(line) });
+  const { predictor, secondLook } = await startModel(flags.model ?? defaultModelPath(), start);
+  return { recognizer: createRecognizer({ predictor, secondLook, decoder: createSharpDecoder(), maxImagePixels: limits.maxImagePixels }), limits };
 }

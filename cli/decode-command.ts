@@ -49,7 +49,7 @@ ${CHARSET_HELP}
         }
       });
     }
-    await recognizer.predictor.dispose?.();
+    await recognizer.dispose();
     return failures > 0 ? 1 : 0;
   },
 };

@@ -70,7 +70,7 @@ Limits from the environment as for the server (MAX_ARCHIVE_ENTRIES, MAX_UNCOMPRE
       }
     } finally {
       // live worker threads would keep the process from exiting after an error
-      await recognizer.predictor.dispose?.();
+      await recognizer.dispose();
     }
     return 0;
   },

@@ -42,6 +42,21 @@ export interface ModelMetadata extends ModelDescription {
   /** What the model was trained on and how it went (free-form JSON). */
   readonly training?: Readonly<Record<string, unknown>>;
   readonly createdAt?: string;
+  /** A second model that reads again the images this one may have misread (core/second-look.ts). */
+  readonly secondLook?: SecondLookSpec;
+}
+
+/**
+ * The metadata's `secondLook`: the second model's file (its `.json` beside it), named relative to
+ * this metadata file, and when it is asked (core/second-look.ts `wantsSecondLook`).
+ */
+export interface SecondLookSpec {
+  /** The second model, e.g. `captcha-ocr.second.onnx`: a file name in the same folder. */
+  readonly model: string;
+  /** It reads again every image whose first reading has one of these characters, e.g. `0O`. */
+  readonly chars: string;
+  /** ... or a character read with a confidence below this (0-1; 0: never for that reason). */
+  readonly below: number;
 }
 
 type Fail = (what: string) => never;
@@ -69,7 +84,17 @@ export function parseModelMetadata(json: unknown): ModelMetadata {
   if (!m || typeof m !== 'object') fail('not an object');
   if (m!.format !== 'captcha-ocr-model') fail('format is not "captcha-ocr-model"');
   checkDescribed(m!, fail);
+  if (m!.secondLook !== undefined) checkSecondLook(m!.secondLook, m!.charset!, fail);
   return m as ModelMetadata;
+}
+
+function checkSecondLook(s: Partial<SecondLookSpec> | null, charset: string, fail: Fail): void {
+  if (!s || typeof s !== 'object') fail('secondLook is not an object');
+  if (typeof s!.model !== 'string' || !isModelFile(s!.model) || /[\\/]/.test(s!.model)) fail('secondLook.model must be a .onnx file name in the same folder, e.g. "captcha-ocr.second.onnx"');
+  if (typeof s!.chars !== 'string') fail('secondLook.chars must be a string of characters, e.g. "0O"');
+  const unknown = [...s!.chars!].filter((c) => !charset.includes(c));
+  if (unknown.length > 0) fail(`secondLook.chars has ${unknown.map((c) => JSON.stringify(c)).join(', ')}, not in the charset ${charset}`);
+  if (typeof s!.below !== 'number' || !(s!.below >= 0 && s!.below <= 1)) fail('secondLook.below must be a number from 0 to 1');
 }
 
 /** Checks a model description read from JSON (a checkpoint's spec); throws a RangeError naming `what` and the first bad field. */

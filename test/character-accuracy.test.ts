@@ -85,9 +85,12 @@ async function folderScore(pairs: readonly Pair[]) {
       decoder: pureJsImageDecoder,
       prepare: async (bytes, out, slot) => {
         out[slot] = Number(new TextDecoder().decode(bytes));
+        return { width: 1, height: 1, channels: 1, data: new Uint8Array(1) };
       },
+      read: (input, images) => predictor.predict(input, images.length),
       recognize: () => Promise.reject(new Error('not used')),
       recognizeMany: () => Promise.reject(new Error('not used')),
+      dispose: async () => undefined,
     };
     const { report } = await scoreEntries(folderEntries(dir, 10_000), recognizer, { batchSize: 50 });
     assert.equal(report.failed.length, 0);

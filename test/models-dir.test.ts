@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { charsetMask } from '../core/decode-output.ts';
 import { sidecarPath } from '../core/model-contract.ts';
 import { createApp } from '../functions/app/create-app.ts';
+import { disposeModel } from '../functions/app/model-catalog.ts';
 import { createRecognizer, type Recognizer } from '../functions/app/recognizer.ts';
 import { loadModelsDir } from '../functions/node/models-dir.ts';
 import { createOrtNodePredictor } from '../functions/node/ort-node-predictor.ts';
@@ -222,7 +223,7 @@ describe('a models folder served by the Node server', { timeout: 180_000 }, () =
       assert.deepEqual(catalog.failed.map((f) => [f.name, f.error.code]), [['broken', 'memory_budget'], ['nometa', 'memory_budget'], ['site', 'memory_budget']]);
       assert.equal(catalog.failed[2].error.message, 'not loaded: the server uses 50 MiB and a model adds about 50 MiB, over the memory budget of 90 MiB (MODELS_MAX_RSS_MB)');
     } finally {
-      for (const m of catalog.models) await m.predictor.dispose?.();
+      for (const m of catalog.models) await disposeModel(m);
     }
     await assert.rejects(loadModelsDir(join(dir, 'none'), { createPredictor: () => Promise.reject(new Error('unused')) }), /cannot read the models folder/);
   });

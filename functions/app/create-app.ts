@@ -78,8 +78,13 @@ export function createApp(options: AppOptions): Hono<Env> {
   const served = createModelPicker<ServedModel>(catalog, (m) => ({
     name: m.name,
     source: m.source,
-    recognizer: createRecognizer({ predictor: m.predictor, decoder: options.decoder, maxImagePixels: limits.maxImagePixels }),
+    recognizer: createRecognizer({ predictor: m.predictor, secondLook: m.secondLook, decoder: options.decoder, maxImagePixels: limits.maxImagePixels }),
   }));
+  // GET /model and /models: the second model, when there is one (null otherwise)
+  const secondLookInfo = (r: Recognizer) => {
+    const s = r.secondLook;
+    return s ? { chars: s.chars, below: s.below, source: s.source, metadata: s.predictor.metadata, predictor: s.predictor.info() } : null;
+  };
   const pick = (c: Context<Env>): ServedModel => served.pick(c.req.query('model'));
   // `?charset=CHARS`: validated against the picked model's charset (400 invalid_charset) before the body is read
   const restriction = (c: Context<Env>, recognizer: Recognizer): PredictOptions | undefined => {
@@ -139,7 +144,7 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.get('/model', (c) => {
     const { name, recognizer } = pick(c);
-    return c.json({ name, metadata: recognizer.metadata, predictor: recognizer.predictor.info(), decoder: { name: recognizer.decoder.name, formats: recognizer.decoder.formats }, limits });
+    return c.json({ name, metadata: recognizer.metadata, predictor: recognizer.predictor.info(), secondLook: secondLookInfo(recognizer), decoder: { name: recognizer.decoder.name, formats: recognizer.decoder.formats }, limits });
   });
 
   app.get('/models', (c) =>
@@ -147,7 +152,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       default: served.defaultName ?? null,
       models: served.names.map((name) => {
         const m = served.pick(name);
-        return { name, source: m.source, default: name === served.defaultName, metadata: m.recognizer.metadata, predictor: m.recognizer.predictor.info() };
+        return { name, source: m.source, default: name === served.defaultName, metadata: m.recognizer.metadata, predictor: m.recognizer.predictor.info(), secondLook: secondLookInfo(m.recognizer) };
       }),
       failed: catalog.failed ?? [],
     }),

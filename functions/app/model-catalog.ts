@@ -1,6 +1,7 @@
 import type { ErrorBody } from '../../core/error-response.ts';
 import { InvalidModelError, ModelUnavailableError, UnknownModelError } from '../../core/errors.ts';
 import type { Predictor } from '../predictor.ts';
+import type { SecondLook } from './recognizer.ts';
 
 /** The name a request without `?model=` asks for, and the name of a server's only model. */
 export const DEFAULT_MODEL = 'default';
@@ -11,6 +12,13 @@ export interface NamedModel {
   readonly predictor: Predictor;
   /** Where it came from: the file (`site.onnx`), `bundled`, `r2:KEY`, ... */
   readonly source?: string;
+  /** The second model its metadata names (`secondLook`), started beside it. */
+  readonly secondLook?: SecondLook;
+}
+
+/** Frees a model's session and its second look's. */
+export async function disposeModel(model: Pick<NamedModel, 'predictor' | 'secondLook'>): Promise<void> {
+  await Promise.all([model.predictor.dispose?.(), model.secondLook?.predictor.dispose?.()]);
 }
 
 /** A model that could not be loaded (a broken file, a missing `.json`, the memory budget), and why. */

@@ -1,6 +1,7 @@
 import type { ArchiveEntry } from '../../core/archive.ts';
 import { InvalidArchiveError, RequestTimeoutError } from '../../core/errors.ts';
 import { errorItem } from '../../core/error-response.ts';
+import type { RawImage } from '../../core/image.ts';
 import { isLabelled, labelEntries } from '../../core/labelled-entries.ts';
 import type { LabelSource } from '../../core/labels.ts';
 import { inputSize } from '../../core/model-contract.ts';
@@ -101,23 +102,24 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
 
   const prepareBatch = async (batch: readonly Job[]) => {
     const input = new Float32Array(per * batch.length);
-    const ok = new Set<Job>();
+    const decoded = new Map<Job, RawImage>();
     await Promise.all(
       batch.map(async (job, i) => {
         try {
-          await recognizer.prepare(job.entry.read(), input, i);
-          ok.add(job);
+          decoded.set(job, await recognizer.prepare(job.entry.read(), input, i));
         } catch (error) {
           fail(job.index, error);
         }
       }),
     );
     // compact the slots of the images that decoded, keeping archive order
-    const order = batch.map((job, slot) => ({ job, slot })).filter(({ job }) => ok.has(job));
-    if (order.length === batch.length) return { jobs: batch, input };
+    const order = batch.map((job, slot) => ({ job, slot })).filter(({ job }) => decoded.has(job));
+    const jobsOk = order.map((o) => o.job);
+    const images = jobsOk.map((job) => decoded.get(job)!);
+    if (order.length === batch.length) return { jobs: batch, input, images };
     const packed = new Float32Array(per * order.length);
     order.forEach(({ slot }, k) => packed.set(input.subarray(slot * per, (slot + 1) * per), k * per));
-    return { jobs: order.map((o) => o.job), input: packed };
+    return { jobs: jobsOk, input: packed, images };
   };
 
   // Runs finish in any order: the readings are kept per job and counted in archive order at the
@@ -136,7 +138,7 @@ export async function scoreEntries(entries: readonly ArchiveEntry[], recognizer:
       const prepared = await prepareBatch(jobs.slice(start, start + batchSize));
       while (inFlight.length >= concurrency) await inFlight.shift();
       checkDeadline();
-      if (prepared.jobs.length > 0) inFlight.push(recognizer.predictor.predict(prepared.input, prepared.jobs.length, options.predict).then((texts) => finish(prepared.jobs, texts)));
+      if (prepared.jobs.length > 0) inFlight.push(recognizer.read(prepared.input, prepared.images, options.predict).then((texts) => finish(prepared.jobs, texts)));
     }
     while (inFlight.length > 0) await inFlight.shift();
   } finally {

@@ -1,12 +1,14 @@
 import type { Hono } from 'hono';
 import { toErrorResponse } from '../../core/error-response.ts';
-import { parseModelMetadata, type ModelMetadata } from '../../core/model-contract.ts';
+import { InvalidModelError } from '../../core/errors.ts';
+import type { ModelMetadata } from '../../core/model-contract.ts';
+import { secondLookMismatch } from '../../core/second-look.ts';
 import { createApp } from '../app/create-app.ts';
 import { DEFAULT_MODEL, type FailedModel, type NamedModel } from '../app/model-catalog.ts';
 import { appOptionsFromEnv } from '../env-options.ts';
 import { withMicroBatching } from '../micro-batching.ts';
 import { EDGE_LIMITS } from './edge-limits.ts';
-import { resolveModelSource, type ModelBindings } from './model-source.ts';
+import { bundledSource, resolveModelSource, type BundledFiles, type ModelBindings, type ModelSource } from './model-source.ts';
 import { createOrtWebPredictor } from './ort-web-predictor.ts';
 import { ort } from './ort-web-wasm.ts';
 
@@ -22,11 +24,13 @@ export interface WorkerExecutionContext {
   passThroughOnException?(): void;
 }
 
-export interface BundledModel {
+export interface BundledModel extends BundledFiles {
   /** The ONNX file imported through wrangler's Data rule (absent when the model lives in R2/KV). */
   readonly model?: ArrayBuffer;
   /** Its metadata (FILE.json beside FILE.onnx). */
   readonly metadata?: unknown;
+  /** The second model its metadata names (`secondLook`), imported the same way. */
+  readonly secondLook?: BundledFiles;
 }
 
 /**
@@ -35,20 +39,28 @@ export interface BundledModel {
  * cold requests. A failed start is answered as a JSON error and retried on the next request.
  * `bundled` is the model named `default` (replaced by R2/KV when MODEL_KEY is set); `more` names
  * further bundled models for `?model=NAME`, each with its own session, started on its first use.
+ * A model whose metadata names a second look needs it bundled too (`secondLook`), else it fails.
  */
 export function createWorker(bundled: BundledModel, more: Readonly<Record<string, BundledModel>> = {}): { fetch(request: Request, env: EdgeEnv, ctx: WorkerExecutionContext): Promise<Response> } {
   let app: Promise<Hono> | undefined;
   const predictor = (metadata: ModelMetadata, load: () => Promise<ArrayBuffer | Uint8Array>, source: string) =>
     withMicroBatching(createOrtWebPredictor({ ort, metadata, loadModel: load, modelSource: source }), { maxBatch: 16, maxWaitMs: 0 });
+  const served = (name: string, source: ModelSource): NamedModel => {
+    const spec = source.metadata.secondLook;
+    const second = source.secondLook;
+    if (spec && !second) throw new InvalidModelError(`its metadata names a second look ${spec.model} that is not bundled with it (import it in functions/edge/worker.ts; docs/deployment.md)`);
+    const mismatch = spec && second && secondLookMismatch(source.metadata, second.metadata);
+    if (mismatch) throw new InvalidModelError(mismatch);
+    const secondLook = spec && second ? { predictor: predictor(second.metadata, second.load, second.name), chars: spec.chars, below: spec.below, source: spec.model } : undefined;
+    return { name, source: source.name, predictor: predictor(source.metadata, source.load, source.name), ...(secondLook ? { secondLook } : {}) };
+  };
   const build = async (env: EdgeEnv): Promise<Hono> => {
     const source = await resolveModelSource(env, bundled);
-    const models: NamedModel[] = [{ name: DEFAULT_MODEL, source: source.name, predictor: predictor(source.metadata, source.load, source.name) }];
+    const models: NamedModel[] = [served(DEFAULT_MODEL, source)];
     const failed: FailedModel[] = [];
     for (const [name, m] of Object.entries(more)) {
-      const model = m.model;
       try {
-        if (!model) throw new RangeError('no model bytes bundled');
-        models.push({ name, source: 'bundled', predictor: predictor(parseModelMetadata(m.metadata), async () => model, 'bundled') });
+        models.push(served(name, bundledSource(m)));
       } catch (error) {
         failed.push({ name, source: 'bundled', error: { code: 'invalid_model', message: (error as Error).message } });
       }

@@ -6,6 +6,8 @@
  *   import site from '../../models-dir/site.onnx';
  *   import siteMetadata from '../../models-dir/site.json' with { type: 'json' };
  *   export default createWorker({ model, metadata }, { site: { model: site, metadata: siteMetadata } });
+ * A model whose metadata names a second look (`secondLook`, docs/api.md) needs that file bundled
+ * beside it, as `{ model, metadata, secondLook: { model: second, metadata: secondMetadata } }`.
  */
 import model from '../../models/captcha-ocr.onnx';
 import metadata from '../../models/captcha-ocr.json' with { type: 'json' };

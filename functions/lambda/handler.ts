@@ -14,8 +14,9 @@
 import type { Hono } from 'hono';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from '../app/create-app.ts';
+import { DEFAULT_MODEL } from '../app/model-catalog.ts';
 import { appOptionsFromEnv } from '../env-options.ts';
-import { defaultModelPath } from '../node/load-model.ts';
+import { defaultModelPath, startModel } from '../node/load-model.ts';
 import { loadModelsDir, modelsBudgetFromEnv } from '../node/models-dir.ts';
 import { createOrtNodePredictor } from '../node/ort-node-predictor.ts';
 import { LAMBDA_LIMITS, lambdaModelsBudgetMb } from './lambda-limits.ts';
@@ -28,7 +29,7 @@ async function init(): Promise<ReturnType<typeof handle>> {
     ? await loadModelsDir(dir, { createPredictor: start, maxRssBytes: modelsBudgetFromEnv(process.env, lambdaModelsBudgetMb(process.env)), log: (line) => console.error(line) })
     : undefined;
   const app = createApp({
-    ...(models ? { models } : { predictor: await start(defaultModelPath(process.env)) }),
+    models: models ?? { models: [{ name: DEFAULT_MODEL, ...(await startModel(defaultModelPath(process.env), start)) }] },
     limits: options.limits,
     apiKey: options.apiKey,
     cors: options.cors,

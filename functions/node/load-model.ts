@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidModelError } from '../../core/errors.ts';
 import { parseModelMetadata, sidecarPath, type ModelMetadata } from '../../core/model-contract.ts';
+import { secondLookMismatch } from '../../core/second-look.ts';
+import type { SecondLook } from '../app/recognizer.ts';
+import type { Predictor } from '../predictor.ts';
 
 /** The shipped model: models/captcha-ocr.onnx (+ models/captcha-ocr.json), or $MODEL_PATH. */
 export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -36,5 +40,32 @@ export async function loadModelFiles(modelPath: string): Promise<{ bytes: Uint8A
     return { bytes, metadata: parseModelMetadata(json) };
   } catch (error) {
     throw new InvalidModelError(`${metaPath}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** A started model and the second model its metadata names (`secondLook`), if any. */
+export interface StartedModel {
+  readonly predictor: Predictor;
+  readonly secondLook?: SecondLook;
+}
+
+/**
+ * Starts the model at `modelPath` with `start`, then the second model its metadata's `secondLook`
+ * names (a file in the same folder) the same way. A second look that does not load, or reads
+ * another charset, fails the whole model (InvalidModelError naming both files).
+ */
+export async function startModel(modelPath: string, start: (modelPath: string) => Promise<Predictor>): Promise<StartedModel> {
+  const predictor = await start(modelPath);
+  const spec = predictor.metadata.secondLook;
+  if (!spec) return { predictor };
+  let second: Predictor | undefined;
+  try {
+    second = await start(join(dirname(modelPath), spec.model));
+    const mismatch = secondLookMismatch(predictor.metadata, second.metadata);
+    if (mismatch) throw new InvalidModelError(mismatch);
+    return { predictor, secondLook: { predictor: second, chars: spec.chars, below: spec.below, source: spec.model } };
+  } catch (error) {
+    await Promise.all([predictor.dispose?.(), second?.dispose?.()]);
+    throw new InvalidModelError(`${basename(modelPath)}: its second look ${spec.model} cannot be used: ${(error as Error).message}`, { cause: error });
   }
 }

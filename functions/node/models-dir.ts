@@ -1,9 +1,10 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptchaOcrError, InvalidModelError } from '../../core/errors.ts';
-import { isModelFile, modelStem } from '../../core/model-contract.ts';
+import { isModelFile, modelStem, sidecarPath } from '../../core/model-contract.ts';
 import { DEFAULT_MODEL, type FailedModel, type ModelCatalog, type NamedModel } from '../app/model-catalog.ts';
 import type { Predictor } from '../predictor.ts';
+import { startModel } from './load-model.ts';
 
 /** Default memory budget of a models folder: the process's RSS, models loaded (MiB). */
 export const DEFAULT_MODELS_MAX_RSS_MB = 1024;
@@ -35,13 +36,25 @@ function reason(error: unknown, dir: string): FailedModel['error'] {
   return { code: error instanceof CaptchaOcrError ? error.code : 'invalid_model', message };
 }
 
+/** The file a model's metadata names as its second look, or undefined (none, or metadata that does not parse: the load reports that). */
+function secondLookFile(modelPath: string): string | undefined {
+  try {
+    const model = (JSON.parse(readFileSync(sidecarPath(modelPath), 'utf8')) as { secondLook?: { model?: unknown } }).secondLook?.model;
+    return typeof model === 'string' ? model : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Every `NAME.onnx` of `dir` (metadata in `NAME.json` beside it, as for one model), loaded at start,
  * one after another: `default` first, then by name. A model that fails to load (a broken file, a
  * missing or invalid `.json`) is listed in `failed` with the reason and the others still load. The
  * memory budget is enforced by measurement: before each model after the first, the process's RSS
  * plus the largest RSS growth one model has caused so far must stay within `maxRssBytes`, else
- * that model is listed as failed (`memory_budget`). Throws InvalidModelError when the folder
+ * that model is listed as failed (`memory_budget`). A model whose metadata names a second look
+ * (`secondLook`) starts it too (load-model.ts `startModel`); that file is not served on its own.
+ * Throws InvalidModelError when the folder
  * cannot be read, holds no `.onnx` file, or no model in it loads.
  */
 export async function loadModelsDir(dir: string, options: ModelsDirOptions): Promise<ModelCatalog & { readonly models: NamedModel[]; readonly failed: FailedModel[] }> {
@@ -53,6 +66,9 @@ export async function loadModelsDir(dir: string, options: ModelsDirOptions): Pro
     throw new InvalidModelError(`cannot read the models folder ${dir}: ${(error as Error).message}`, { cause: error });
   }
   if (files.length === 0) throw new InvalidModelError(`no NAME.onnx file in the models folder ${dir}`);
+  // a file that another model names as its second look is served with that model, not on its own
+  const seconds = new Set(files.map((f) => secondLookFile(join(dir, f))).filter((f) => f !== undefined));
+  files = files.filter((f) => !seconds.has(f));
   files.sort((a, b) => Number(modelStem(b) === DEFAULT_MODEL) - Number(modelStem(a) === DEFAULT_MODEL) || (a < b ? -1 : a > b ? 1 : 0));
 
   const models: NamedModel[] = [];
@@ -71,8 +87,8 @@ export async function loadModelsDir(dir: string, options: ModelsDirOptions): Pro
       continue;
     }
     try {
-      const predictor = await options.createPredictor(join(dir, file));
-      models.push({ name, source: file, predictor });
+      const { predictor, secondLook } = await startModel(join(dir, file), options.createPredictor);
+      models.push({ name, source: file, predictor, ...(secondLook ? { secondLook } : {}) });
       perModel = Math.max(perModel, rss() - before);
     } catch (error) {
       failed.push({ name, source: file, error: reason(error, dir) });

@@ -5,10 +5,10 @@ import type { Hono } from 'hono';
 import { pureJsImageDecoder } from '../../core/image-decode.ts';
 import { limitsFromEnv, type Limits } from '../../core/limits.ts';
 import { createApp, type CorsOptions } from '../app/create-app.ts';
-import { DEFAULT_MODEL, type ModelCatalog } from '../app/model-catalog.ts';
+import { DEFAULT_MODEL, disposeModel, type ModelCatalog } from '../app/model-catalog.ts';
 import { withMicroBatching } from '../micro-batching.ts';
 import type { Predictor } from '../predictor.ts';
-import { defaultModelPath } from './load-model.ts';
+import { defaultModelPath, startModel } from './load-model.ts';
 import { loadModelsDir, modelsBudgetFromEnv } from './models-dir.ts';
 import { createNodePredictor, workersFromEnv } from './node-predictor.ts';
 import { parseProviders } from '../../command/providers-flag.ts';
@@ -83,7 +83,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     catalog = await loadModelsDir(dir, { createPredictor: start, maxRssBytes: options.maxModelsRssBytes ?? modelsBudgetFromEnv(env), log });
   } else {
     const modelPath = options.modelPath ?? defaultModelPath(env);
-    catalog = { models: [{ name: DEFAULT_MODEL, source: basename(modelPath), predictor: await start(modelPath) }] };
+    catalog = { models: [{ name: DEFAULT_MODEL, source: basename(modelPath), ...(await startModel(modelPath, start)) }] };
   }
   let inFlight = 0;
   const batch = (predictor: Predictor): Predictor => {
@@ -97,7 +97,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     return withMicroBatching(counted, { maxBatch: options.maxBatch ?? 32, maxWaitMs: options.maxWaitMs ?? 1 });
   };
   const app = createApp({
-    models: { models: catalog.models.map((m) => ({ ...m, predictor: batch(m.predictor) })), failed: catalog.failed },
+    models: { models: catalog.models.map((m) => ({ ...m, predictor: batch(m.predictor), ...(m.secondLook ? { secondLook: { ...m.secondLook, predictor: batch(m.secondLook.predictor) } } : {}) })), failed: catalog.failed },
     decoder: env.CAPTCHA_DECODER === 'pure-js' ? pureJsImageDecoder : createSharpDecoder(),
     limits,
     apiKey: options.apiKey ?? (env.API_KEY || undefined),
@@ -112,7 +112,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     s.once('error', reject);
   }).catch(async (error: unknown) => {
     // no worker thread outlives a server that could not listen
-    await Promise.all(catalog.models.map((m) => m.predictor.dispose?.()));
+    await Promise.all(catalog.models.map(disposeModel));
     throw error;
   });
   server.on('error', (error) => log(`captcha-ocr: server error: ${(error as Error).message}`));
@@ -145,7 +145,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
           // requests whose client left may still have a model run going
           for (let waited = 0; inFlight > 0 && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
         })
-        .then(() => Promise.all(catalog.models.map((m) => m.predictor.dispose?.())))
+        .then(() => Promise.all(catalog.models.map(disposeModel)))
         .then(() => undefined),
   };
 }

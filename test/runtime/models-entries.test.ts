@@ -2,7 +2,9 @@
  * Several models on the serverless entries, read against the Node server on the same files:
  * the built Lambda handler with MODELS_DIR (default, site and a broken file in the package's
  * folder) and the Worker under workerd with two bundled models (default and site). `site` is
- * models/training/default-v4 (64x160) converted in the test's folder.
+ * models/training/default-v4 (64x160) converted in the test's folder, with a second look
+ * (core/second-look.ts): models/training/default-v3 (48x128) as `site-second.onnx`, which no
+ * entry serves on its own.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -35,6 +37,9 @@ describe('?model= and ?charset= on the Lambda handler (MODELS_DIR) and the Worke
     copyFileSync(`${shipped}.onnx`, join(models, 'default.onnx'));
     copyFileSync(`${shipped}.json`, join(models, 'default.json'));
     await promisify(execFile)(process.execPath, ['bin/captcha-ocr.js', 'convert', 'models/training/default-v4', '--out', join(models, 'site.onnx')], { cwd: REPO });
+    await promisify(execFile)(process.execPath, ['bin/captcha-ocr.js', 'convert', 'models/training/default-v3', '--out', join(models, 'site-second.onnx')], { cwd: REPO });
+    const site = JSON.parse(readFileSync(join(models, 'site.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(models, 'site.json'), JSON.stringify({ ...site, secondLook: { model: 'site-second.onnx', chars: '0O', below: 0.9 } }));
     writeFileSync(join(models, 'broken.onnx'), readFileSync(`${shipped}.onnx`).subarray(0, 5000));
     copyFileSync(`${shipped}.json`, join(models, 'broken.json'));
     samples = (await captchaSamples()).slice(0, 6);
@@ -56,8 +61,9 @@ describe('?model= and ?charset= on the Lambda handler (MODELS_DIR) and the Worke
   const nodeTarget = (): RuntimeTarget => ({ name: 'node', fetch: (r) => fetch(new Request(node.url + new URL(r.url).pathname + new URL(r.url).search, r)) });
 
   async function check(target: RuntimeTarget, failed: string[]): Promise<void> {
-    const listed = (await (await target.fetch(new Request('http://runtime.test/models'))).json()) as { default: string; models: { name: string }[]; failed: { name: string }[] };
+    const listed = (await (await target.fetch(new Request('http://runtime.test/models'))).json()) as { default: string; models: { name: string; secondLook: { source: string; metadata: { input: { width: number } } } | null }[]; failed: { name: string }[] };
     assert.deepEqual([listed.default, listed.models.map((m) => m.name), listed.failed.map((f) => f.name)], ['default', ['default', 'site'], failed]);
+    assert.deepEqual(listed.models.map((m) => (m.secondLook ? [m.secondLook.source, m.secondLook.metadata.input.width] : null)), [null, ['site-second.onnx', 128]]);
     let differ = 0;
     for (const s of samples) {
       for (const query of ['', '?model=site', `?model=site&charset=${DIGITS}`, `?charset=${DIGITS}`]) {

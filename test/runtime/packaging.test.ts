@@ -12,11 +12,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
+import { sidecarPath } from '../../core/model-contract.ts';
 import { ensureTinyModel } from '../fixtures/tiny-model.ts';
 import { buildWorker, REPO, writeWorkerProject } from './worker-fixture.ts';
 
 const scratch = join(REPO, 'work', `runtime-packaging-${process.pid}`);
 after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The file the shipped model's metadata names as its second look, if any. */
+function shippedSecondLook(): string | undefined {
+  const path = join(REPO, 'models/captcha-ocr.json');
+  if (!existsSync(path)) return undefined;
+  return (JSON.parse(readFileSync(path, 'utf8')) as { secondLook?: { model: string } }).secondLook?.model;
+}
 
 const NODE_ONLY = /node_modules[\\/](sharp|onnxruntime-node|@tensorflow|@napi-rs)[\\/]/;
 
@@ -34,6 +42,9 @@ describe('Cloudflare Worker bundle', { timeout: 120_000 }, () => {
     const names = report.files.map((f) => f.name);
     assert.ok(names.some((n) => n.endsWith('ort-wasm-simd-threaded.wasm')), 'the ORT wasm is uploaded as a module');
     assert.ok(names.some((n) => n.endsWith('.onnx')), 'the model is bundled');
+    // a second look the shipped metadata names must be imported by the Worker's entry too
+    const second = shipped ? shippedSecondLook() : undefined;
+    if (second) assert.match(readFileSync(join(REPO, 'functions/edge/worker.ts'), 'utf8'), new RegExp(`models/${second.replace(/\./g, '\\.')}'`), `functions/edge/worker.ts imports ${second}`);
     assert.ok(!names.some((n) => n.endsWith('.node')), 'no native addon');
     // Independent check of esbuild's metafile: every bundled module, none from a Node-only package.
     const meta = JSON.parse(readFileSync(join(outdir, 'bundle-meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
@@ -79,6 +90,8 @@ describe('AWS Lambda package', { timeout: 120_000 }, () => {
     assert.deepEqual([...names].filter((n) => /napi-v6\/(darwin|win32)|linux\/arm64/.test(n)), [], 'no other platform binaries');
     assert.deepEqual([...names].filter((n) => /node_modules\/(sharp|@img|@tensorflow|@napi-rs|onnxruntime-web)\//.test(n)), []);
     if (existsSync(join(REPO, 'models/captcha-ocr.onnx'))) assert.ok(names.has('models/captcha-ocr.onnx') && names.has('models/captcha-ocr.json'));
+    const second = shippedSecondLook();
+    if (second) assert.ok(names.has(`models/${second}`) && names.has(`models/${sidecarPath(second)}`), `the shipped model's second look ${second} is packaged`);
     // Lambda limits: 50 MB zipped for direct upload, 262,144,000 bytes unzipped.
     const template = JSON.parse(readFileSync(join(pkg, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;

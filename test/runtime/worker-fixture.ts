@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sidecarPath } from '../../core/model-contract.ts';
 
@@ -42,18 +42,18 @@ export function writeWorkerProject(modelPath: string, vars: Record<string, strin
   const metadataOf = (onnx: string) => readFileSync(sidecarPath(resolve(onnx)), 'utf8').trim();
   const createWorker = join(REPO, 'functions/edge/create-worker.ts');
   const entry = join(dir, 'entry.ts');
-  const extra = Object.entries(more);
-  writeFileSync(
-    entry,
-    [
-      `import model from ${JSON.stringify(resolve(modelPath))};`,
-      ...extra.map(([, path], i) => `import model${i} from ${JSON.stringify(resolve(path))};`),
-      `import { createWorker } from ${JSON.stringify(createWorker)};`,
-      `const metadata = ${metadataOf(modelPath)};`,
-      `export default createWorker({ model, metadata }, { ${extra.map(([name, path], i) => `${JSON.stringify(name)}: { model: model${i}, metadata: ${metadataOf(path)} }`).join(', ')} });`,
-      '',
-    ].join('\n'),
-  );
+  // each model as `{ model, metadata }`, with `secondLook` when its metadata names one (bundled beside it)
+  const imports: string[] = [];
+  const bundled = (path: string): string => {
+    const id = `model${imports.length}`;
+    imports.push(`import ${id} from ${JSON.stringify(resolve(path))};`);
+    const metadata = metadataOf(path);
+    const second = (JSON.parse(metadata) as { secondLook?: { model: string } }).secondLook?.model;
+    return `{ model: ${id}, metadata: ${metadata}${second ? `, secondLook: ${bundled(join(dirname(resolve(path)), second))}` : ''} }`;
+  };
+  const first = bundled(modelPath);
+  const extra = Object.entries(more).map(([name, path]) => `${JSON.stringify(name)}: ${bundled(path)}`);
+  writeFileSync(entry, [...imports, `import { createWorker } from ${JSON.stringify(createWorker)};`, `export default createWorker(${first}, { ${extra.join(', ')} });`, ''].join('\n'));
   const repoToml = readFileSync(join(REPO, 'wrangler.toml'), 'utf8');
   const compat = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(repoToml)?.[1] ?? '2026-04-26';
   const varLines = Object.entries(vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
