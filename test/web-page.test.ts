@@ -1,6 +1,6 @@
 // The page at `/` in headless Chromium: read an image, score a zip. Screenshots go to work/.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -90,7 +90,11 @@ test('several models: the selector lists them (a failed one disabled) and the re
   copyFileSync(tiny, join(dir, 'default.onnx'));
   copyFileSync(sidecarPath(tiny), join(dir, 'default.json'));
   copyFileSync(shipped, join(dir, 'shipped.onnx'));
-  copyFileSync(sidecarPath(shipped), join(dir, 'shipped.json'));
+  // the shipped model with a second look (a copy of itself: a tie keeps the first reading)
+  const metadata = JSON.parse(readFileSync(sidecarPath(shipped), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'shipped.json'), JSON.stringify({ ...metadata, secondLook: { model: 'shipped-again.onnx', chars: '0O', below: 0.9 } }));
+  copyFileSync(shipped, join(dir, 'shipped-again.onnx'));
+  writeFileSync(join(dir, 'shipped-again.json'), JSON.stringify({ ...metadata, secondLook: undefined }));
   writeFileSync(join(dir, 'broken.onnx'), 'not a model');
   const multi = await startNodeServer({ modelsDir: dir, port: 0, host: '127.0.0.1', workers: 1, env: {}, log: () => undefined });
   try {
@@ -101,7 +105,7 @@ test('several models: the selector lists them (a failed one disabled) and the re
     assert.deepEqual(await page.locator('#modelSel option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, (o as HTMLOptionElement).disabled])), [['default', false], ['shipped', false], ['', true]]);
     assert.equal(await page.inputValue('#modelSel'), 'default');
     await page.selectOption('#modelSel', 'shipped');
-    assert.match((await page.textContent('#model')) ?? '', /160x64 input · 36 characters/);
+    assert.match((await page.textContent('#model')) ?? '', /160x64 input · 36 characters .* · second look \S+ \(160x64\) where it reads 0\/O or a character below 0\.9$/);
     await page.fill('#charset', '0123456789');
     await page.setInputFiles('#file', { name: 'captcha.png', mimeType: 'image/png', buffer: Buffer.from(samples[0].png) });
     await page.waitForSelector('#decode:not(.hidden)');

@@ -111,7 +111,7 @@ figcaption{font-size:13px}
   }
   function showModel() {
     var m = models.filter(function (x) { return x.name === modelSel.value; })[0];
-    $('model').textContent = m ? 'Model ' + m.metadata.name + ' · ' + m.metadata.input.width + 'x' + m.metadata.input.height + ' input · ' + m.metadata.charset.length + ' characters · ' + m.predictor.runtime + ' (' + m.predictor.provider + ')' : '';
+    $('model').textContent = m ? 'Model ' + m.metadata.name + ' · ' + m.metadata.input.width + 'x' + m.metadata.input.height + ' input · ' + m.metadata.charset.length + ' characters · ' + m.predictor.runtime + ' (' + m.predictor.provider + ')' + (m.secondLook ? ' · second look ' + m.secondLook.metadata.name + ' (' + m.secondLook.metadata.input.width + 'x' + m.secondLook.metadata.input.height + ') where it reads ' + m.secondLook.chars.split('').join('/') + ' or a character below ' + m.secondLook.below : '') : '';
   }
   function loadModels() {
     fetch('models', { headers: headers() }).then(function (r) { return r.json(); }).then(function (b) {
