@@ -6,6 +6,7 @@ import { inputSize, type ModelMetadata } from '../../core/model-contract.ts';
 import { preprocess } from '../../core/preprocess.ts';
 import { secondLookMismatch, surerReading, wantsSecondLook, type SecondLookRule } from '../../core/second-look.ts';
 import type { PredictOptions, Predictor } from '../predictor.ts';
+import { disposeModel } from './model-catalog.ts';
 
 /** A second model that reads again the images the first may have misread (core/second-look.ts). */
 export interface SecondLook extends SecondLookRule {
@@ -78,9 +79,7 @@ export function createRecognizer(options: RecognizerOptions): Recognizer {
     secondLook,
     prepare,
     read,
-    async dispose() {
-      await Promise.all([predictor.dispose?.(), secondLook?.predictor.dispose?.()]);
-    },
+    dispose: () => disposeModel({ predictor, secondLook }),
     async recognize(bytes, options) {
       const input = new Float32Array(per);
       const image = await prepare(bytes, input, 0);

@@ -48,7 +48,7 @@ export function createWorker(bundled: BundledModel, more: Readonly<Record<string
   const served = (name: string, source: ModelSource): NamedModel => {
     const spec = source.metadata.secondLook;
     const second = source.secondLook;
-    if (spec && !second) throw new InvalidModelError(`its metadata names a second look ${spec.model} that is not bundled with it (import it in functions/edge/worker.ts; docs/deployment.md)`);
+    if (spec && !second) throw new InvalidModelError(`its metadata names a second look ${spec.model} that is not bundled with it (bundle it as secondLook in functions/edge/worker.ts; docs/deployment.md)`);
     const mismatch = spec && second && secondLookMismatch(source.metadata, second.metadata);
     if (mismatch) throw new InvalidModelError(mismatch);
     const secondLook = spec && second ? { predictor: predictor(second.metadata, second.load, second.name), chars: spec.chars, below: spec.below, source: spec.model } : undefined;
