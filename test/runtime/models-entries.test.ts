@@ -4,7 +4,8 @@
  * folder) and the Worker under workerd with two bundled models (default and site). `site` is
  * models/training/default-v4 (64x160) converted in the test's folder, with a second look
  * (core/second-look.ts): models/training/default-v3 (48x128) as `site-second.onnx`, which no
- * entry serves on its own.
+ * entry serves on its own; `lonely` names a second look that is not there, and every entry lists
+ * it as failed.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -40,6 +41,8 @@ describe('?model= and ?charset= on the Lambda handler (MODELS_DIR) and the Worke
     await promisify(execFile)(process.execPath, ['bin/captcha-ocr.js', 'convert', 'models/training/default-v3', '--out', join(models, 'site-second.onnx')], { cwd: REPO });
     const site = JSON.parse(readFileSync(join(models, 'site.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(models, 'site.json'), JSON.stringify({ ...site, secondLook: { model: 'site-second.onnx', chars: '0O', below: 0.9 } }));
+    copyFileSync(`${shipped}.onnx`, join(models, 'lonely.onnx'));
+    writeFileSync(join(models, 'lonely.json'), JSON.stringify({ ...JSON.parse(readFileSync(`${shipped}.json`, 'utf8')), secondLook: { model: 'missing.onnx', chars: '0O', below: 0.9 } }));
     writeFileSync(join(models, 'broken.onnx'), readFileSync(`${shipped}.onnx`).subarray(0, 5000));
     copyFileSync(`${shipped}.json`, join(models, 'broken.json'));
     samples = (await captchaSamples()).slice(0, 6);
@@ -61,8 +64,9 @@ describe('?model= and ?charset= on the Lambda handler (MODELS_DIR) and the Worke
   const nodeTarget = (): RuntimeTarget => ({ name: 'node', fetch: (r) => fetch(new Request(node.url + new URL(r.url).pathname + new URL(r.url).search, r)) });
 
   async function check(target: RuntimeTarget, failed: string[]): Promise<void> {
-    const listed = (await (await target.fetch(new Request('http://runtime.test/models'))).json()) as { default: string; models: { name: string; secondLook: { source: string; metadata: { input: { width: number } } } | null }[]; failed: { name: string }[] };
-    assert.deepEqual([listed.default, listed.models.map((m) => m.name), listed.failed.map((f) => f.name)], ['default', ['default', 'site'], failed]);
+    const listed = (await (await target.fetch(new Request('http://runtime.test/models'))).json()) as { default: string; models: { name: string; secondLook: { source: string; metadata: { input: { width: number } } } | null }[]; failed: { name: string; error: { message: string } }[] };
+    assert.deepEqual([listed.default, listed.models.map((m) => m.name), listed.failed.map((f) => f.name).sort()], ['default', ['default', 'site'], failed]);
+    assert.match(listed.failed.find((f) => f.name === 'lonely')?.error.message ?? '', /second look missing\.onnx/);
     assert.deepEqual(listed.models.map((m) => (m.secondLook ? [m.secondLook.source, m.secondLook.metadata.input.width] : null)), [null, ['site-second.onnx', 128]]);
     let differ = 0;
     for (const s of samples) {
@@ -85,16 +89,16 @@ describe('?model= and ?charset= on the Lambda handler (MODELS_DIR) and the Worke
 
   test('Lambda handler with MODELS_DIR: the folder\'s models, the broken one listed as failed', async () => {
     const file = buildLambda(join(scratch, 'lambda'));
-    await check(lambdaTarget(file, { MODELS_DIR: models }), ['broken']);
+    await check(lambdaTarget(file, { MODELS_DIR: models }), ['broken', 'lonely']);
   });
 
   test('Worker under workerd with two bundled models', async () => {
-    const project = writeWorkerProject(join(models, 'default.onnx'), {}, join(scratch, 'worker'), { site: join(models, 'site.onnx') });
+    const project = writeWorkerProject(join(models, 'default.onnx'), {}, join(scratch, 'worker'), { site: join(models, 'site.onnx'), lonely: join(models, 'lonely.onnx') });
     let worker: RunningWorker | undefined;
     try {
       worker = await startWranglerDev(project.config);
       const url = worker.url;
-      await check({ name: 'workerd', fetch: (r) => fetch(new Request(url + new URL(r.url).pathname + new URL(r.url).search, r)) }, []);
+      await check({ name: 'workerd', fetch: (r) => fetch(new Request(url + new URL(r.url).pathname + new URL(r.url).search, r)) }, ['lonely']);
     } finally {
       await worker?.stop();
     }

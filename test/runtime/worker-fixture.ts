@@ -4,7 +4,7 @@
  * temporary folder. Built with the same script as production (scripts/build-edge.mjs).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,14 +42,15 @@ export function writeWorkerProject(modelPath: string, vars: Record<string, strin
   const metadataOf = (onnx: string) => readFileSync(sidecarPath(resolve(onnx)), 'utf8').trim();
   const createWorker = join(REPO, 'functions/edge/create-worker.ts');
   const entry = join(dir, 'entry.ts');
-  // each model as `{ model, metadata }`, with `secondLook` when its metadata names one (bundled beside it)
+  // each model as `{ model, metadata }`, with `secondLook` when its metadata names one that exists (bundled beside it)
   const imports: string[] = [];
   const bundled = (path: string): string => {
     const id = `model${imports.length}`;
     imports.push(`import ${id} from ${JSON.stringify(resolve(path))};`);
     const metadata = metadataOf(path);
-    const second = (JSON.parse(metadata) as { secondLook?: { model: string } }).secondLook?.model;
-    return `{ model: ${id}, metadata: ${metadata}${second ? `, secondLook: ${bundled(join(dirname(resolve(path)), second))}` : ''} }`;
+    const named = (JSON.parse(metadata) as { secondLook?: { model: string } }).secondLook?.model;
+    const second = named === undefined ? undefined : join(dirname(resolve(path)), named);
+    return `{ model: ${id}, metadata: ${metadata}${second && existsSync(second) ? `, secondLook: ${bundled(second)}` : ''} }`;
   };
   const first = bundled(modelPath);
   const extra = Object.entries(more).map(([name, path]) => `${JSON.stringify(name)}: ${bundled(path)}`);
