@@ -16,6 +16,19 @@ export interface SecondLook extends SecondLookRule {
 }
 
 /**
+ * The second look `first`'s metadata names (`secondLook`), run by `second`; InvalidModelError when
+ * `second` reads another charset. Every runtime's loader builds it this way (Node `startModel`,
+ * the Worker's `createWorker`).
+ */
+export function secondLookOf(first: ModelMetadata, second: Predictor): SecondLook {
+  const spec = first.secondLook;
+  if (!spec) throw new InvalidModelError(`${first.name} names no second look`);
+  const mismatch = secondLookMismatch(first, second.metadata);
+  if (mismatch) throw new InvalidModelError(mismatch);
+  return { predictor: second, chars: spec.chars, below: spec.below, source: spec.model };
+}
+
+/**
  * Image bytes -> text: header check (pixel limit), decode (the runtime's decoder), the one
  * preprocessing rule (core/preprocess.ts), the predictor, and the second look when the model has
  * one. Shared by the routes and the CLI.

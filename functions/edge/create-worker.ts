@@ -2,9 +2,9 @@ import type { Hono } from 'hono';
 import { toErrorResponse } from '../../core/error-response.ts';
 import { InvalidModelError } from '../../core/errors.ts';
 import type { ModelMetadata } from '../../core/model-contract.ts';
-import { secondLookMismatch } from '../../core/second-look.ts';
 import { createApp } from '../app/create-app.ts';
 import { DEFAULT_MODEL, type FailedModel, type NamedModel } from '../app/model-catalog.ts';
+import { secondLookOf } from '../app/recognizer.ts';
 import { appOptionsFromEnv } from '../env-options.ts';
 import { withMicroBatching } from '../micro-batching.ts';
 import { EDGE_LIMITS } from './edge-limits.ts';
@@ -49,9 +49,7 @@ export function createWorker(bundled: BundledModel, more: Readonly<Record<string
     const spec = source.metadata.secondLook;
     const second = source.secondLook;
     if (spec && !second) throw new InvalidModelError(`its metadata names a second look ${spec.model} that is not bundled with it (bundle it as secondLook in functions/edge/worker.ts; docs/deployment.md)`);
-    const mismatch = spec && second && secondLookMismatch(source.metadata, second.metadata);
-    if (mismatch) throw new InvalidModelError(mismatch);
-    const secondLook = spec && second ? { predictor: predictor(second.metadata, second.load, second.name), chars: spec.chars, below: spec.below, source: spec.model } : undefined;
+    const secondLook = spec && second ? secondLookOf(source.metadata, predictor(second.metadata, second.load, second.name)) : undefined;
     return { name, source: source.name, predictor: predictor(source.metadata, source.load, source.name), ...(secondLook ? { secondLook } : {}) };
   };
   const build = async (env: EdgeEnv): Promise<Hono> => {

@@ -3,8 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidModelError } from '../../core/errors.ts';
 import { parseModelMetadata, sidecarPath, type ModelMetadata } from '../../core/model-contract.ts';
-import { secondLookMismatch } from '../../core/second-look.ts';
-import type { SecondLook } from '../app/recognizer.ts';
+import { secondLookOf, type SecondLook } from '../app/recognizer.ts';
 import type { Predictor } from '../predictor.ts';
 
 /** The shipped model: models/captcha-ocr.onnx (+ models/captcha-ocr.json), or $MODEL_PATH. */
@@ -61,9 +60,7 @@ export async function startModel(modelPath: string, start: (modelPath: string) =
   let second: Predictor | undefined;
   try {
     second = await start(join(dirname(modelPath), spec.model));
-    const mismatch = secondLookMismatch(predictor.metadata, second.metadata);
-    if (mismatch) throw new InvalidModelError(mismatch);
-    return { predictor, secondLook: { predictor: second, chars: spec.chars, below: spec.below, source: spec.model } };
+    return { predictor, secondLook: secondLookOf(predictor.metadata, second) };
   } catch (error) {
     await Promise.all([predictor.dispose?.(), second?.dispose?.()]);
     throw new InvalidModelError(`${basename(modelPath)}: its second look ${spec.model} cannot be used: ${(error as Error).message}`, { cause: error });
