@@ -36,7 +36,9 @@ try {
     if (values.json) console.log(JSON.stringify({ set, total: report.total, scored: report.scored, failed: report.failed.length, sequenceAccuracy: report.sequenceAccuracy, characterAccuracy: report.characterAccuracy, confusions: report.confusions.slice(0, 10), ...(focus.length > 0 ? { focus: { chars: values.chars, support, correct } } : {}) }));
     rows.push(`| ${set} | ${report.scored}/${report.total} | ${pct(report.sequenceAccuracy)} | ${pct(report.characterAccuracy)} |${focusCell} ${confusions} |`);
   }
-  console.log(`\nmodel ${recognizer.predictor.metadata.name} (${values.model ?? 'models/captcha-ocr.onnx'})\n`);
+  const { secondLook } = recognizer;
+  const second = secondLook ? `, second look ${secondLook.predictor.metadata.name} (${secondLook.source ?? 'bundled'}) on ${secondLook.chars} or below ${secondLook.below}` : '';
+  console.log(`\nmodel ${recognizer.predictor.metadata.name} (${values.model ?? 'models/captcha-ocr.onnx'})${second}\n`);
   const focusHead = focus.length > 0 ? [` ${focus.join('/')} read right |`, ' --- |'] : ['', ''];
   console.log(`| reference set | images | whole text | characters |${focusHead[0]} top confusions (truth->read) |`);
   console.log(`| --- | --- | --- | --- |${focusHead[1]} --- |`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DecodedText } from './decode-output.ts';
 import { parseModelMetadata } from './model-contract.ts';
-import { secondLookMismatch, surerReading, wantsSecondLook } from './second-look.ts';
+import { meanConfidence, secondLookMismatch, surerReading, wantsSecondLook } from './second-look.ts';
 
 const reading = (...chars: [string, number][]): DecodedText => ({
   text: chars.map(([c]) => c).join(''),
@@ -21,16 +21,24 @@ test('wantsSecondLook: a character of chars, or one read below the threshold', (
   assert.equal(wantsSecondLook(reading(), rule), false, 'an empty reading');
 });
 
-test('surerReading: the larger product of confidences; the first on a tie', () => {
+test('surerReading: the larger mean confidence per character, whatever the lengths; the first on a tie', () => {
   const first = reading(['A', 0.9], ['0', 0.6]);
   const second = reading(['A', 0.95], ['O', 0.8]);
   assert.equal(surerReading(first, second), second);
   assert.equal(surerReading(second, first), second);
   const same = reading(['A', 0.9], ['O', 0.6]);
   assert.equal(surerReading(first, same), first);
-  // a longer reading can win: the products decide, not the lengths
+  // a shorter reading does not win for its length: as products 0.3 beats 0.5 x 0.5 x 0.5 = 0.125,
+  // but per character 0.3 loses to 0.5
+  const three = reading(['6', 0.5], ['1', 0.5], ['7', 0.5]);
+  const one = reading(['1', 0.3]);
+  assert.ok(one.confidence > three.confidence);
+  assert.equal(surerReading(three, one), three);
+  assert.equal(surerReading(one, three), three);
   const longer = reading(['A', 0.99], ['0', 0.99], ['B', 0.99]);
   assert.equal(surerReading(first, longer), longer);
+  assert.ok(Math.abs(meanConfidence(reading(['A', 0.9], ['B', 0.4])) - 0.6) < 1e-12);
+  assert.equal(meanConfidence(reading()), 0);
 });
 
 test('secondLookMismatch: the second model must read the same charset', () => {

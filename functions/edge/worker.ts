@@ -1,6 +1,7 @@
 /**
  * Cloudflare Worker entry (wrangler.toml `main`): the shipped model, bundled into the Worker as
- * `default`. With MODEL_KEY and an R2/KV binding configured, that model is used instead (model-source.ts).
+ * `default`, with its second look (models/captcha-ocr.second.onnx, docs/api.md "A second look").
+ * With MODEL_KEY and an R2/KV binding configured, that model is used instead (model-source.ts).
  * More models for `?model=NAME` (docs/deployment.md, "Several models on the Worker"): import NAME.onnx and
  * NAME.json below and add `NAME: { model, metadata }` to the second argument, e.g.
  *   import site from '../../models-dir/site.onnx';
@@ -11,6 +12,8 @@
  */
 import model from '../../models/captcha-ocr.onnx';
 import metadata from '../../models/captcha-ocr.json' with { type: 'json' };
+import second from '../../models/captcha-ocr.second.onnx';
+import secondMetadata from '../../models/captcha-ocr.second.json' with { type: 'json' };
 import { createWorker } from './create-worker.ts';
 
-export default createWorker({ model, metadata }, {});
+export default createWorker({ model, metadata, secondLook: { model: second, metadata: secondMetadata } }, {});

@@ -1,7 +1,8 @@
 /**
  * Several models on the serverless entries, read against the Node server on the same files:
  * the built Lambda handler with MODELS_DIR (default, site and a broken file in the package's
- * folder) and the Worker under workerd with two bundled models (default and site). `site` is
+ * folder) and the Worker under workerd with two bundled models (default and site). `default` is
+ * the shipped model without its second look; `site` is
  * models/training/default-v4 (64x160) converted in the test's folder, with a second look
  * (core/second-look.ts): models/training/default-v3 (48x128) as `site-second.onnx`, which no
  * entry serves on its own; `lonely` names a second look that is not there, and every entry lists
@@ -36,15 +37,17 @@ describe('?model= and ?charset= on the Lambda handler (MODELS_DIR) and the Worke
     mkdirSync(models, { recursive: true });
     const shipped = join(REPO, 'models', 'captcha-ocr');
     copyFileSync(`${shipped}.onnx`, join(models, 'default.onnx'));
-    copyFileSync(`${shipped}.json`, join(models, 'default.json'));
+    // the shipped model without its second look (that is site's part here)
+    const { secondLook: _, ...plain } = JSON.parse(readFileSync(`${shipped}.json`, 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(models, 'default.json'), JSON.stringify(plain));
     await promisify(execFile)(process.execPath, ['bin/captcha-ocr.js', 'convert', 'models/training/default-v4', '--out', join(models, 'site.onnx')], { cwd: REPO });
     await promisify(execFile)(process.execPath, ['bin/captcha-ocr.js', 'convert', 'models/training/default-v3', '--out', join(models, 'site-second.onnx')], { cwd: REPO });
     const site = JSON.parse(readFileSync(join(models, 'site.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(models, 'site.json'), JSON.stringify({ ...site, secondLook: { model: 'site-second.onnx', chars: '0O', below: 0.9 } }));
     copyFileSync(`${shipped}.onnx`, join(models, 'lonely.onnx'));
-    writeFileSync(join(models, 'lonely.json'), JSON.stringify({ ...JSON.parse(readFileSync(`${shipped}.json`, 'utf8')), secondLook: { model: 'missing.onnx', chars: '0O', below: 0.9 } }));
+    writeFileSync(join(models, 'lonely.json'), JSON.stringify({ ...plain, secondLook: { model: 'missing.onnx', chars: '0O', below: 0.9 } }));
     writeFileSync(join(models, 'broken.onnx'), readFileSync(`${shipped}.onnx`).subarray(0, 5000));
-    copyFileSync(`${shipped}.json`, join(models, 'broken.json'));
+    writeFileSync(join(models, 'broken.json'), JSON.stringify(plain));
     samples = (await captchaSamples()).slice(0, 6);
     node = await startNodeServer({ modelsDir: models, port: 0, host: '127.0.0.1', workers: 1, env: {}, log: () => undefined });
   });
