@@ -48,5 +48,8 @@ if [ -n "$second" ]; then
   node --import tsx -e 'import("./core/model-contract.ts").then((c) => c.parseModelMetadata(JSON.parse(require("fs").readFileSync("models/captcha-ocr.json", "utf8"))))'
 else
   rm -rf models/tfjs-second
+  if grep -q "models/captcha-ocr.second.onnx" functions/edge/worker.ts; then
+    echo "ship-model: shipped without a second look; functions/edge/worker.ts still imports models/captcha-ocr.second.onnx: bundle the model alone there (createWorker({ model, metadata }, {}))" >&2
+  fi
 fi
 ls -l models/captcha-ocr*.onnx models/captcha-ocr*.json models/tfjs
