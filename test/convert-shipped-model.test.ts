@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { convertTfjsModel } from '../convert/convert.ts';
 import { decodeModel } from '../convert/onnx/onnx-schema.ts';
+import { parseModelMetadata } from '../core/model-contract.ts';
 import { memoryArtifacts } from '../core/tfjs-artifacts.ts';
 import { readArtifactsFromDir } from '../convert/tfjs/artifacts.ts';
 import { maxAbsDiff, randomArray, runOrtNode, runTfjs, seeded, useCpuBackend } from './convert-harness.ts';
@@ -27,12 +28,12 @@ const bin = fileURLToPath(new URL('../bin/captcha-ocr.js', import.meta.url));
 /** Whether an ONNX file is `convert --int8`'s graph (quantize/dequantize pairs). */
 const isInt8 = (bytes: Uint8Array) => decodeModel(bytes).graph.node.some((n) => n.op_type === 'DequantizeLinear');
 
-/** The shipped ONNX files converted from one tfjs export: the second look's from models/tfjs-second, the others from models/tfjs. */
-const SECOND = 'captcha-ocr.second.onnx';
+/** The shipped ONNX files converted from one tfjs export: the second look models/captcha-ocr.json names from models/tfjs-second, the others from models/tfjs. */
 const exportsOf = (): { dir: string; files: string[] }[] => {
   const onnx = readdirSync(modelsDir).filter((f) => f.endsWith('.onnx') && !f.includes('fp16'));
-  const pairs = [{ dir: tfjsDir, files: onnx.filter((f) => f !== SECOND) }];
-  if (onnx.includes(SECOND)) pairs.push({ dir: `${modelsDir}tfjs-second`, files: [SECOND] });
+  const second = parseModelMetadata(JSON.parse(readFileSync(`${modelsDir}captcha-ocr.json`, 'utf8'))).secondLook?.model;
+  const pairs = [{ dir: tfjsDir, files: onnx.filter((f) => f !== second) }];
+  if (second) pairs.push({ dir: `${modelsDir}tfjs-second`, files: [second] });
   return pairs;
 };
 

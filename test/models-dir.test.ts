@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { charsetMask } from '../core/decode-output.ts';
-import { sidecarPath } from '../core/model-contract.ts';
+import { parseModelMetadata, sidecarPath } from '../core/model-contract.ts';
 import { createApp } from '../functions/app/create-app.ts';
 import { disposeModel } from '../functions/app/model-catalog.ts';
 import { createRecognizer, type Recognizer } from '../functions/app/recognizer.ts';
@@ -54,7 +54,7 @@ describe('a models folder served by the Node server', { timeout: 180_000 }, () =
     copyFileSync(SHIPPED, join(models, 'default.onnx'));
     copyFileSync(sidecarPath(SHIPPED), join(models, 'default.json'));
     // the second look default.json names, started with it and not served on its own
-    const second = (JSON.parse(readFileSync(sidecarPath(SHIPPED), 'utf8')) as { secondLook?: { model: string } }).secondLook?.model;
+    const second = parseModelMetadata(JSON.parse(readFileSync(sidecarPath(SHIPPED), 'utf8'))).secondLook?.model;
     if (second) for (const f of [second, sidecarPath(second)]) copyFileSync(join(REPO, 'models', f), join(models, f));
     await run(process.execPath, ['bin/captcha-ocr.js', 'convert', 'models/training/default-v3', '--out', join(models, 'site.onnx')], { cwd: REPO });
     // a truncated model with a valid sidecar, and a model without its sidecar

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
-import { sidecarPath } from '../../core/model-contract.ts';
+import { parseModelMetadata, sidecarPath } from '../../core/model-contract.ts';
 import { ensureTinyModel } from '../fixtures/tiny-model.ts';
 import { buildWorker, REPO, writeWorkerProject } from './worker-fixture.ts';
 
@@ -23,7 +23,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 function shippedSecondLook(): string | undefined {
   const path = join(REPO, 'models/captcha-ocr.json');
   if (!existsSync(path)) return undefined;
-  return (JSON.parse(readFileSync(path, 'utf8')) as { secondLook?: { model: string } }).secondLook?.model;
+  return parseModelMetadata(JSON.parse(readFileSync(path, 'utf8'))).secondLook?.model;
 }
 
 const NODE_ONLY = /node_modules[\\/](sharp|onnxruntime-node|@tensorflow|@napi-rs)[\\/]/;

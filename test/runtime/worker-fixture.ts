@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sidecarPath } from '../../core/model-contract.ts';
+import { parseModelMetadata, sidecarPath } from '../../core/model-contract.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -48,7 +48,7 @@ export function writeWorkerProject(modelPath: string, vars: Record<string, strin
     const id = `model${imports.length}`;
     imports.push(`import ${id} from ${JSON.stringify(resolve(path))};`);
     const metadata = metadataOf(path);
-    const named = (JSON.parse(metadata) as { secondLook?: { model: string } }).secondLook?.model;
+    const named = parseModelMetadata(JSON.parse(metadata)).secondLook?.model;
     const second = named === undefined ? undefined : join(dirname(resolve(path)), named);
     return `{ model: ${id}, metadata: ${metadata}${second && existsSync(second) ? `, secondLook: ${bundled(second)}` : ''} }`;
   };
