@@ -19,7 +19,7 @@ import { startWranglerDev } from '../test/runtime/workerd.ts';
 import { REPO, writeWorkerProject } from '../test/runtime/worker-fixture.ts';
 import { buildLambda } from '../test/runtime/lambda-target.ts';
 import { captchaPngs } from './bench-images.ts';
-import { benchModel } from './bench-model.ts';
+import { benchModel, secondLookShare } from './bench-model.ts';
 
 const { values } = parseArgs({ options: { cold: { type: 'string', default: '3' }, warm: { type: 'string', default: '300' }, only: { type: 'string' } } });
 const COLD = Number(values.cold);
@@ -47,7 +47,7 @@ const model = await benchModel();
 const images = await captchaPngs(16);
 const scratch = join(REPO, 'work', `bench-runtimes-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
-console.log(`model: ${model.label}`);
+console.log(`model: ${model.label}${await secondLookShare(model.modelPath, images.map((i) => i.png))}`);
 
 async function postTimed(url: string, png: Uint8Array): Promise<number> {
   const t = performance.now();

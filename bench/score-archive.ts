@@ -2,9 +2,9 @@
 // against `captcha-ocr serve` in its own process. Usage: node --import tsx bench/score-archive.ts [--images 2000]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { zipSync, type Zippable } from 'fflate';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { captchaPngs } from './bench-images.ts';
-import { benchModel } from './bench-model.ts';
+import { benchModel, secondLookShare } from './bench-model.ts';
 import { startBenchServer } from './bench-server.ts';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, runs: { type: 'string', default: '3' } } });
@@ -21,9 +21,10 @@ else {
   writeFileSync(cache, zip);
 }
 const model = await benchModel();
+const pngs = Object.entries(unzipSync(zip)).filter(([name]) => name.endsWith('.png')).map(([, bytes]) => bytes);
+console.log(`model: ${model.label}${await secondLookShare(model.modelPath, pngs)}`);
 const { url, process: server } = await startBenchServer(model.modelPath);
 try {
-  console.log(`model: ${model.label}`);
   console.log(`archive: ${n} images, ${(zip.length / 1e6).toFixed(1)} MB`);
   for (let r = 0; r < Number(values.runs); r++) {
     const t0 = performance.now();
