@@ -6,7 +6,9 @@
 // - majority: the most frequent text, ties to the surer;
 // - log-odds: where the readings line up and differ only between 0 and O, each such position
 //   takes the sign of the summed log-odds of O against 0 (else the surer reading).
-// Last, the images that no model reads right: what a perfect arbiter of these models would leave.
+// Then the images that no model reads right: what a perfect arbiter of these models would leave.
+// Last, for the first two (the served pair): its misreads on which the two readings agree, and
+// where they differ.
 // Usage: node --import tsx experiments/ensemble/vote.ts FIRST.jsonl OTHER.jsonl...
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -74,3 +76,10 @@ for (let mask = 1; mask < 1 << runs.length; mask += 2) {
   }
 }
 console.log(row('read right by none of them', misreads((i) => (runs.some((run) => run[i].text === run[i].label) ? images[i].label : ''))));
+// The served pair (the first two models), image by image: where the second look is asked, do the
+// two readings agree? A misread on which both agree no arbiter of the two can put right.
+const pairMisread = (i: number) => wantsSecondLook(decoded(images[i]), gate) && surer([images[i], runs[1][i]]) !== images[i].label;
+const agree = (i: number) => images[i].text === runs[1][i].text;
+console.log(row(`${name(files[0])} + ${name(files[1])}, surer: misreads the two agree on`, misreads((i) => (pairMisread(i) && agree(i) ? '' : images[i].label))));
+console.log(row('the same: misreads where they differ (the surer is the wrong one)', misreads((i) => (pairMisread(i) && !agree(i) ? '' : images[i].label))));
+console.log(row('the same: images where they differ', misreads((i) => (wantsSecondLook(decoded(images[i]), gate) && !agree(i) ? '' : images[i].label))));
