@@ -5,8 +5,7 @@ import { GlyphAtlas } from './glyph-atlas.ts';
 import { randomText } from './random-text.ts';
 import { resolveCaptchaOptions, type CaptchaOptions } from './options.ts';
 import { resizeWidthOverBackground } from './resample.ts';
-import { resizeQuadMask } from './tile-resize.ts';
-import { MASK_OF_PREMULTIPLIED, affineBilinear, mulDiv255, rotationMatrix } from './tile-transform.ts';
+import { createTileRenderer } from './tile.ts';
 
 export type { CaptchaOptions, CaptchaStyle } from './options.ts';
 
@@ -54,9 +53,7 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
   const boxExtra = v07 ? 1 : 0;
   const nFontChoices = o.fonts.length * o.fontSizes.length;
 
-  let src: Uint8Array = new Uint8Array(4096);
-  let rot: Uint8Array = new Uint8Array(8192);
-  let tmp: Uint8Array = new Uint8Array(8192);
+  const renderTile = createTileRenderer();
   let canvasBuf: Uint8Array = new Uint8Array(o.width * o.height * 3);
   let squeezed: Uint8Array = new Uint8Array(o.width * o.height * 3);
   const tiles: Tile[] = [];
@@ -71,7 +68,7 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
     return t;
   }
 
-  /** `_draw_character`: font box, offsets, crop, rotate, resize, quad warp, mask. */
+  /** `_draw_character`: the font and the random draws, in the library's order; tile.ts draws the tile. */
   function drawCharacter(rng: Rng, k: number, char: string, alpha: number, luma: number): Tile {
     const choice = Math.floor(rng.next() * nFontChoices);
     const font = Math.floor(choice / o.fontSizes.length);
@@ -90,56 +87,8 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
     const y1 = Math.trunc(rng.uniform(-ay, ay));
     const x2 = Math.trunc(rng.uniform(-ax, ax));
     const y2 = Math.trunc(rng.uniform(-ay, ay));
-    const w2 = w + Math.abs(x1) + Math.abs(x2);
-    const h2 = h + Math.abs(y1) + Math.abs(y2);
-
-    // The glyph drawn at (dx, dy) in a (w + dx) x (h + dy) tile, then cropped to its ink.
-    const gx = dx + g.inkLeft;
-    const gy = dy + g.inkTop;
-    let cx0 = Math.max(0, gx);
-    let cy0 = Math.max(0, gy);
-    let cx1 = Math.min(w + dx, gx + g.inkWidth);
-    let cy1 = Math.min(h + dy, gy + g.inkHeight);
-    if (cx1 <= cx0 || cy1 <= cy0) return tileSlot(k, w, h, true);
-    if (cx0 !== gx || cy0 !== gy || cx1 !== gx + g.inkWidth || cy1 !== gy + g.inkHeight) {
-      // Clipped by the tile: shrink to the ink that is left (Image.getbbox).
-      let nx0 = cx1;
-      let ny0 = cy1;
-      let nx1 = cx0;
-      let ny1 = cy0;
-      for (let y = cy0; y < cy1; y++) {
-        for (let x = cx0; x < cx1; x++) {
-          if (g.coverage[(y - gy) * g.inkWidth + x - gx] !== 0) {
-            if (x < nx0) nx0 = x;
-            if (x >= nx1) nx1 = x + 1;
-            if (y < ny0) ny0 = y;
-            if (y >= ny1) ny1 = y + 1;
-          }
-        }
-      }
-      if (nx1 <= nx0) return tileSlot(k, w, h, true);
-      [cx0, cy0, cx1, cy1] = [nx0, ny0, nx1, ny1];
-    }
-    const sw = cx1 - cx0;
-    const sh = cy1 - cy0;
-    src = grow(src, sw * sh * 2);
-    for (let y = 0; y < sh; y++) {
-      for (let x = 0, i = (y + cy0 - gy) * g.inkWidth + cx0 - gx, o2 = y * sw * 2; x < sw; x++, i++, o2 += 2) {
-        const m = g.coverage[i];
-        // Text on a transparent tile: the colour goes in fully wherever coverage > 0 (Paste.c
-        // fill_mask_L), alpha = colour alpha * coverage; premultiplied for the rotation.
-        const a = m === 0 ? 0 : mulDiv255(alpha, m);
-        src[o2] = a === 0 ? 0 : mulDiv255(luma, a);
-        src[o2 + 1] = a;
-      }
-    }
-    const r = rotationMatrix(angle, sw, sh);
-    rot = grow(rot, r.width * r.height * 2);
-    affineBilinear(src, sw, sh, r.matrix, rot, r.width, r.height, true); // RGBa -> RGBA -> RGBa included
-    tmp = grow(tmp, w2 * r.height * 2);
     const t = tileSlot(k, w, h, false);
-    // Resize to w2 x h2, QUAD warp back to w x h, paste mask: fused (tile-resize.ts).
-    resizeQuadMask(rot, r.width, r.height, w2, h2, tmp, [x1, y1, -x1, h2 - y2, w2 + x2, h2 + y2, w2 - x2, -y1], MASK_OF_PREMULTIPLIED, t.mask, w, h);
+    if (!renderTile(g, w, h, { dx, dy, angle, x1, y1, x2, y2 }, alpha, luma, t.mask)) t.blank = true;
     return t;
   }
 
