@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createRng } from '../core/rng.ts';
 import { createCaptchaGenerator } from './generator.ts';
@@ -68,6 +69,20 @@ describe('createCaptchaGenerator', () => {
       assert.match(text, /^[0-9A-Z]{4}$/);
       assert.equal(new Set(text).size, 4);
     }
+  });
+  it('draws exactly the pixels the shipped models were trained on (pinned hash per style)', () => {
+    // A change here changes the training data of every model: update the pins only on purpose,
+    // with the fidelity figures of docs/generator.md measured again.
+    const digest = (style: '0.2' | '0.3' | '0.7', width: number, height: number) => {
+      const g = createCaptchaGenerator({ style, width, height, seed: 77 });
+      const h = createHash('sha256');
+      for (let i = 0; i < 40; i++) {
+        const c = g.generate(i);
+        h.update(c.text).update(c.image.data);
+      }
+      return h.digest('hex').slice(0, 16);
+    };
+    assert.deepEqual([digest('0.7', 160, 60), digest('0.3', 192, 64), digest('0.2', 170, 80)], ['0091c32f4bac17a1', 'cbe55fdd269e649c', '81b7f4da370c9f4b']);
   });
   it('depends only on (seed, index): order and other generators do not matter', () => {
     const a = gen.generate(17);
