@@ -5,7 +5,7 @@ import { GlyphAtlas } from './glyph-atlas.ts';
 import { randomText } from './random-text.ts';
 import { resolveCaptchaOptions, type CaptchaOptions } from './options.ts';
 import { resizeWidthOverBackground } from './resample.ts';
-import { createTileRenderer } from './tile.ts';
+import { createTileRenderer, randomTileDraws, tileBox } from './tile.ts';
 
 export type { CaptchaOptions, CaptchaStyle } from './options.ts';
 
@@ -48,9 +48,7 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
   const atlas = new GlyphAtlas(o.fonts, o.fontAscent);
   const chars = [...o.charset];
   const pick = chars.map((_, i) => i);
-  const v07 = o.style === '0.7';
   const squeeze = o.style !== '0.2';
-  const boxExtra = v07 ? 1 : 0;
   const nFontChoices = o.fonts.length * o.fontSizes.length;
 
   const renderTile = createTileRenderer();
@@ -68,27 +66,14 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
     return t;
   }
 
-  /** `_draw_character`: the font and the random draws, in the library's order; tile.ts draws the tile. */
+  /** `_draw_character`: the font, then the tile's draws and drawing (tile.ts). */
   function drawCharacter(rng: Rng, k: number, char: string, alpha: number, luma: number): Tile {
     const choice = Math.floor(rng.next() * nFontChoices);
     const font = Math.floor(choice / o.fontSizes.length);
     const g = atlas.glyph(font, o.fontSizes[choice % o.fontSizes.length], char);
-    const w = g.boxWidth + boxExtra;
-    const h = g.boxHeight + boxExtra;
-    const dx = rng.int(o.characterOffsetDx[0], o.characterOffsetDx[1]);
-    const dy = rng.int(o.characterOffsetDy[0], o.characterOffsetDy[1]);
-    const angle = rng.uniform(o.characterRotate[0], o.characterRotate[1]);
-    const [wx0, wx1] = o.characterWarpDx;
-    const [wy0, wy1] = o.characterWarpDy;
-    // 0.7.1 draws `w * random() * (hi - lo) + lo` instead of `w * uniform(lo, hi)`.
-    const ax = v07 ? w * rng.next() * (wx1 - wx0) + wx0 : w * rng.uniform(wx0, wx1);
-    const ay = v07 ? h * rng.next() * (wy1 - wy0) + wy0 : h * rng.uniform(wy0, wy1);
-    const x1 = Math.trunc(rng.uniform(-ax, ax));
-    const y1 = Math.trunc(rng.uniform(-ay, ay));
-    const x2 = Math.trunc(rng.uniform(-ax, ax));
-    const y2 = Math.trunc(rng.uniform(-ay, ay));
+    const [w, h] = tileBox(g, o.style);
     const t = tileSlot(k, w, h, false);
-    if (!renderTile(g, w, h, { dx, dy, angle, x1, y1, x2, y2 }, alpha, luma, t.mask)) t.blank = true;
+    if (!renderTile(g, w, h, randomTileDraws(rng, o, w, h), alpha, luma, t.mask)) t.blank = true;
     return t;
   }
 

@@ -1,4 +1,6 @@
+import type { Rng } from '../core/rng.ts';
 import type { Glyph } from './glyph-atlas.ts';
+import type { CaptchaOptions } from './options.ts';
 import { resizeQuadMask } from './tile-resize.ts';
 import { MASK_OF_PREMULTIPLIED, affineBilinear, mulDiv255, rotationMatrix } from './tile-transform.ts';
 
@@ -15,6 +17,38 @@ export interface TileDraws {
   readonly y1: number;
   readonly x2: number;
   readonly y2: number;
+}
+
+/** The tile size of a glyph: its font box, one pixel larger each way in 0.7.1 (which measures the box drawn from (1, 1)). */
+export function tileBox(g: Glyph, style: CaptchaOptions['style']): [w: number, h: number] {
+  const extra = style === '0.7' ? 1 : 0;
+  return [g.boxWidth + extra, g.boxHeight + extra];
+}
+
+/**
+ * The draws of one tile of a `w x h` glyph box, from `rng` in the library's order: pen offset,
+ * rotation, warp amplitudes (0.7.1 draws `w * random() * (hi - lo) + lo` instead of
+ * `w * uniform(lo, hi)`), then the four offsets, truncated toward zero.
+ */
+export function randomTileDraws(
+  rng: Rng,
+  o: Pick<CaptchaOptions, 'style' | 'characterOffsetDx' | 'characterOffsetDy' | 'characterRotate' | 'characterWarpDx' | 'characterWarpDy'>,
+  w: number,
+  h: number,
+): TileDraws {
+  const dx = rng.int(o.characterOffsetDx[0], o.characterOffsetDx[1]);
+  const dy = rng.int(o.characterOffsetDy[0], o.characterOffsetDy[1]);
+  const angle = rng.uniform(o.characterRotate[0], o.characterRotate[1]);
+  const [wx0, wx1] = o.characterWarpDx;
+  const [wy0, wy1] = o.characterWarpDy;
+  const v07 = o.style === '0.7';
+  const ax = v07 ? w * rng.next() * (wx1 - wx0) + wx0 : w * rng.uniform(wx0, wx1);
+  const ay = v07 ? h * rng.next() * (wy1 - wy0) + wy0 : h * rng.uniform(wy0, wy1);
+  const x1 = Math.trunc(rng.uniform(-ax, ax));
+  const y1 = Math.trunc(rng.uniform(-ay, ay));
+  const x2 = Math.trunc(rng.uniform(-ax, ax));
+  const y2 = Math.trunc(rng.uniform(-ay, ay));
+  return { dx, dy, angle, x1, y1, x2, y2 };
 }
 
 function grow(buf: Uint8Array, n: number): Uint8Array {

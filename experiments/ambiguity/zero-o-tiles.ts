@@ -13,16 +13,15 @@
 import { parseArgs } from 'node:util';
 import { createRng } from '../../core/rng.ts';
 import { GlyphAtlas } from '../../captcha/glyph-atlas.ts';
-import { DEFAULT_FONT, styleDefaults, type CaptchaStyle } from '../../captcha/options.ts';
-import { createTileRenderer, type TileDraws } from '../../captcha/tile.ts';
+import { DEFAULT_FONT, resolveCaptchaOptions, type CaptchaStyle } from '../../captcha/options.ts';
+import { createTileRenderer, randomTileDraws, tileBox, type TileDraws } from '../../captcha/tile.ts';
 
 const { values } = parseArgs({ options: { style: { type: 'string', default: '0.3' }, count: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' } } });
 const style = values.style as CaptchaStyle;
 const count = Number(values.count);
 const atlas = new GlyphAtlas([DEFAULT_FONT]);
-const sizes = styleDefaults(style).fontSizes;
-const v07 = style === '0.7';
-const boxExtra = v07 ? 1 : 0;
+const options = resolveCaptchaOptions({ style });
+const sizes = options.fontSizes;
 const render = createTileRenderer();
 const rng = createRng(Number(values.seed), 0);
 
@@ -37,20 +36,15 @@ interface Case {
   mask: Uint8Array;
 }
 
-/** Random draws of one tile, in the ranges and order of the generator (captcha/generator.ts). */
+/** One tile with random draws (the generator's own, `randomTileDraws`) and a random text colour. */
 function randomCase(char: string): Case {
   const size = sizes[rng.int(0, sizes.length - 1)];
   const g = atlas.glyph(0, size, char);
-  const [w, h] = [g.boxWidth + boxExtra, g.boxHeight + boxExtra];
-  const dx = rng.int(0, 4);
-  const dy = rng.int(0, 6);
-  const angle = rng.uniform(-30, 30);
-  const ax = v07 ? w * rng.next() * 0.2 + 0.1 : w * rng.uniform(0.1, 0.3);
-  const ay = v07 ? h * rng.next() * 0.1 + 0.2 : h * rng.uniform(0.2, 0.3);
-  const draws = { dx, dy, angle, x1: Math.trunc(rng.uniform(-ax, ax)), y1: Math.trunc(rng.uniform(-ay, ay)), x2: Math.trunc(rng.uniform(-ax, ax)), y2: Math.trunc(rng.uniform(-ay, ay)) };
-  const colour = [0, 0, 0].map(() => rng.int(style === '0.2' ? 0 : 10, 200));
+  const [w, h] = tileBox(g, style);
+  const draws = randomTileDraws(rng, options, w, h);
+  const colour = [0, 0, 0].map(() => rng.int(options.textColor[0], options.textColor[1]));
   const luma = (colour[0] * 19595 + colour[1] * 38470 + colour[2] * 7471 + 0x8000) >> 16;
-  const alpha = rng.int(220, 255);
+  const alpha = rng.int(options.textAlpha[0], options.textAlpha[1]);
   const mask = new Uint8Array(w * h);
   render(g, w, h, draws, alpha, luma, mask);
   return { char, size, w, h, draws, alpha, luma, mask };
