@@ -5,7 +5,7 @@ import { GlyphAtlas } from './glyph-atlas.ts';
 import { randomText } from './random-text.ts';
 import { resolveCaptchaOptions, type CaptchaOptions } from './options.ts';
 import { resizeWidthOverBackground } from './resample.ts';
-import { createTileRenderer, randomTileDraws, tileBox } from './tile.ts';
+import { createTileRenderer, grow, randomTileDraws, textLuma, tileBox } from './tile.ts';
 
 export type { CaptchaOptions, CaptchaStyle } from './options.ts';
 
@@ -32,10 +32,6 @@ interface Tile {
   h: number;
   blank: boolean;
   mask: Uint8Array;
-}
-
-function grow(buf: Uint8Array, n: number): Uint8Array {
-  return buf.length >= n ? buf : new Uint8Array(Math.max(n, buf.length * 2));
 }
 
 /**
@@ -87,7 +83,7 @@ export function createCaptchaGenerator(options: Partial<CaptchaOptions> = {}): C
     const bg = [0, 0, 0].map(() => rng.int(o.background[0], o.background[1]));
     const alpha = rng.int(o.textAlpha[0], o.textAlpha[1]);
     const color = [0, 0, 0].map(() => rng.int(o.textColor[0], o.textColor[1]));
-    const luma = (color[0] * 19595 + color[1] * 38470 + color[2] * 7471 + 0x8000) >> 16;
+    const luma = textLuma(color);
 
     let n = 0;
     for (const c of text) {

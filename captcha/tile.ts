@@ -51,7 +51,13 @@ export function randomTileDraws(
   return { dx, dy, angle, x1, y1, x2, y2 };
 }
 
-function grow(buf: Uint8Array, n: number): Uint8Array {
+/** Pillow's integer luma of an RGB text colour (convert('L'): ITU-R 601-2 in 16-bit fixed point), the grey the paste mask is made of. */
+export function textLuma(colour: readonly number[]): number {
+  return (colour[0] * 19595 + colour[1] * 38470 + colour[2] * 7471 + 0x8000) >> 16;
+}
+
+/** `buf` when it holds `n` bytes, else a new buffer of at least `n` (doubling): scratch that only grows. */
+export function grow(buf: Uint8Array, n: number): Uint8Array {
   return buf.length >= n ? buf : new Uint8Array(Math.max(n, buf.length * 2));
 }
 

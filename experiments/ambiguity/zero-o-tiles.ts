@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { createRng } from '../../core/rng.ts';
 import { GlyphAtlas } from '../../captcha/glyph-atlas.ts';
 import { DEFAULT_FONT, resolveCaptchaOptions, type CaptchaStyle } from '../../captcha/options.ts';
-import { createTileRenderer, randomTileDraws, tileBox, type TileDraws } from '../../captcha/tile.ts';
+import { createTileRenderer, randomTileDraws, textLuma, tileBox, type TileDraws } from '../../captcha/tile.ts';
 
 const { values } = parseArgs({ options: { style: { type: 'string', default: '0.3' }, count: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' } } });
 const style = values.style as CaptchaStyle;
@@ -43,7 +43,7 @@ function randomCase(char: string): Case {
   const [w, h] = tileBox(g, style);
   const draws = randomTileDraws(rng, options, w, h);
   const colour = [0, 0, 0].map(() => rng.int(options.textColor[0], options.textColor[1]));
-  const luma = (colour[0] * 19595 + colour[1] * 38470 + colour[2] * 7471 + 0x8000) >> 16;
+  const luma = textLuma(colour);
   const alpha = rng.int(options.textAlpha[0], options.textAlpha[1]);
   const mask = new Uint8Array(w * h);
   render(g, w, h, draws, alpha, luma, mask);
