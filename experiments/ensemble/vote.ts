@@ -59,7 +59,9 @@ if (runs.some((run) => run.length !== images.length || run.some((r, i) => r.name
 }
 const dirs = [...new Set(images.map((r) => r.dir))];
 const name = (file: string) => basename(file, '.jsonl');
-const misreads = (text: (i: number) => string) => dirs.map((d) => images.filter((r, i) => r.dir === d && text(i) !== r.label).length);
+/** Per folder, how many images `hit` holds for. */
+const count = (hit: (i: number) => boolean) => dirs.map((d) => images.filter((r, i) => r.dir === d && hit(i)).length);
+const misreads = (text: (i: number) => string) => count((i) => text(i) !== images[i].label);
 const row = (label: string, counts: number[]) => `| ${label} | ${counts.join(' | ')} | ${counts.reduce((a, b) => a + b, 0)} |`;
 console.log(`| models, rule | ${dirs.join(' | ')} | all |`);
 console.log(`| --- | ${dirs.map(() => '---').join(' | ')} | --- |`);
@@ -75,11 +77,11 @@ for (let mask = 1; mask < 1 << runs.length; mask += 2) {
     console.log(row(`${models}, ${rule}`, misreads((i) => (wantsSecondLook(decoded(images[i]), gate) ? pick(members.map((k) => runs[k][i])) : images[i].text))));
   }
 }
-console.log(row('read right by none of them', misreads((i) => (runs.some((run) => run[i].text === run[i].label) ? images[i].label : ''))));
+console.log(row('read right by none of them', count((i) => runs.every((run) => run[i].text !== run[i].label))));
 // The served pair (the first two models), image by image: where the second look is asked, do the
 // two readings agree? A misread on which both agree no arbiter of the two can put right.
 const pairMisread = (i: number) => wantsSecondLook(decoded(images[i]), gate) && surer([images[i], runs[1][i]]) !== images[i].label;
 const agree = (i: number) => images[i].text === runs[1][i].text;
-console.log(row(`${name(files[0])} + ${name(files[1])}, surer: misreads the two agree on`, misreads((i) => (pairMisread(i) && agree(i) ? '' : images[i].label))));
-console.log(row('the same: misreads where they differ (the surer is the wrong one)', misreads((i) => (pairMisread(i) && !agree(i) ? '' : images[i].label))));
-console.log(row('the same: images where they differ', misreads((i) => (wantsSecondLook(decoded(images[i]), gate) && !agree(i) ? '' : images[i].label))));
+console.log(row(`${name(files[0])} + ${name(files[1])}, surer: misreads the two agree on`, count((i) => pairMisread(i) && agree(i))));
+console.log(row('the same: misreads where they differ (the surer is the wrong one)', count((i) => pairMisread(i) && !agree(i))));
+console.log(row('the same: images where they differ', count((i) => wantsSecondLook(decoded(images[i]), gate) && !agree(i))));
